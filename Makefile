@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PRODUCTION_ENV := DEBUG=0 SECRET_KEY=check-deploy-only-$(shell date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 ALLOWED_HOSTS=investigations.example.org
+
+.PHONY: install run serve demo test lint checks pytest format benchmarks clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate, load the demo data, print a one-time admin login link, then serve.
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py admin_login_link --base-url http://$(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install lint checks pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+checks: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(PRODUCTION_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+pytest: install
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+benchmarks: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,209 @@
+"""Frameworks, contracts (often call-offs from a framework) and their many parties."""
+
+from django.db import models
+from django.urls import reverse
+
+from .base import Citable, Publishable, Sluggable
+from .dates import PartialDateField
+from .money import CurrencyField, MoneyField, format_money
+
+
+class ServiceCategory(models.TextChoices):
+    CDC = "cdc", "Community diagnostic centre"
+    PET_CT = "pet_ct", "PET-CT"
+    MRI = "mri", "MRI"
+    CT = "ct", "CT"
+    IMAGING = "imaging", "Diagnostic imaging (general)"
+    RADIOPHARMACEUTICALS = "radiopharmaceuticals", "Radiopharmaceuticals"
+    OTHER = "other", "Other"
+
+
+class Framework(Sluggable, Publishable):
+    """A pre-approved list of suppliers from which buyers award call-off contracts."""
+
+    name = models.CharField(max_length=300)
+    reference = models.CharField(max_length=100, blank=True)
+    buyer = models.ForeignKey(
+        "investigations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="frameworks_run",
+    )
+    value = MoneyField("total value")
+    currency = CurrencyField()
+    supplier_count = models.PositiveIntegerField(null=True, blank=True)
+    service_category = models.CharField(
+        max_length=20, choices=ServiceCategory.choices, blank=True
+    )
+    start = PartialDateField()
+    end = PartialDateField()
+    description = models.TextField(blank=True, help_text="Markdown, cited with [^key] markers.")
+
+    claim_fields = ("reference", "buyer", "value", "supplier_count", "start", "end")
+    prose_fields = ("description",)
+    claim_children = ("memberships",)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("publish_framework", "Can publish and unpublish frameworks")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("framework_detail", args=[self.slug])
+
+
+class FrameworkMembership(Citable):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        "investigations.Organisation", on_delete=models.CASCADE, related_name="framework_places"
+    )
+    lot = models.CharField(max_length=100, blank=True)
+    start = PartialDateField("appointed")
+
+    claim_fields = ("lot", "start")
+
+    class Meta:
+        ordering = ["framework", "organisation__name"]
+
+    def __str__(self):
+        return f"{self.organisation} on {self.framework}"
+
+
+class Contract(Sluggable, Publishable):
+    class ValueKind(models.TextChoices):
+        TOTAL = "total", "Total value"
+        ANNUAL = "annual", "Annual value"
+        ESTIMATED = "estimated", "Estimated value"
+        CEILING = "ceiling", "Maximum (ceiling) value"
+
+    class Route(models.TextChoices):
+        OPEN = "open", "Open procedure"
+        RESTRICTED = "restricted", "Restricted procedure"
+        COMPETITIVE_DIALOGUE = "competitive_dialogue", "Competitive dialogue"
+        NEGOTIATED = "negotiated", "Competitive procedure with negotiation"
+        CALL_OFF = "call_off", "Call-off from a framework"
+        DIRECT_AWARD = "direct_award", "Direct award"
+        AQP = "aqp", "Any Qualified Provider"
+        PARTNERSHIP = "partnership", "Partnership agreement"
+        UNKNOWN = "unknown", "Unknown"
+
+    class ContractStatus(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        TENDER = "tender", "Out to tender"
+        AWARDED = "awarded", "Awarded"
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+        TERMINATED = "terminated", "Terminated early"
+        CHALLENGED = "challenged", "Under legal challenge"
+
+    title = models.CharField(max_length=400)
+    reference = models.CharField(max_length=100, blank=True)
+    framework = models.ForeignKey(
+        Framework, null=True, blank=True, on_delete=models.SET_NULL, related_name="call_offs"
+    )
+    site = models.ForeignKey(
+        "investigations.Site",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracts",
+    )
+    value = MoneyField("value")
+    currency = CurrencyField()
+    value_kind = models.CharField(max_length=10, choices=ValueKind.choices, default=ValueKind.TOTAL)
+    awarded = PartialDateField("award date")
+    start = PartialDateField("start date")
+    end = PartialDateField("end date")
+    duration_months = models.PositiveIntegerField(null=True, blank=True)
+    extension_options = models.CharField(max_length=300, blank=True)
+    procurement_route = models.CharField(
+        max_length=25, choices=Route.choices, default=Route.UNKNOWN
+    )
+    contract_status = models.CharField(
+        "contract status", max_length=12, choices=ContractStatus.choices, blank=True
+    )
+    service_category = models.CharField(
+        max_length=20, choices=ServiceCategory.choices, blank=True, db_index=True
+    )
+    region = models.CharField(max_length=100, blank=True)
+    lot = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown, cited with [^key] markers.")
+
+    slug_source_field = "title"
+    claim_fields = (
+        "reference",
+        "framework",
+        "site",
+        "value",
+        "awarded",
+        "start",
+        "end",
+        "duration_months",
+        "extension_options",
+        "procurement_route",
+        "contract_status",
+        "region",
+    )
+    prose_fields = ("description",)
+    claim_children = ("parties",)
+
+    class Meta:
+        ordering = ["-awarded", "title"]
+        permissions = [("publish_contract", "Can publish and unpublish contracts")]
+        indexes = [
+            models.Index(fields=["status", "-awarded", "id"]),
+            models.Index(fields=["status", "-value", "id"]),
+            models.Index(fields=["status", "title", "id"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("contract_detail", args=[self.slug])
+
+    @property
+    def value_display(self):
+        return format_money(self.value, self.currency)
+
+
+class ContractParty(Citable):
+    class Role(models.TextChoices):
+        BUYER = "buyer", "Buyer"
+        LEAD_SUPPLIER = "lead_supplier", "Lead supplier"
+        SUPPLIER = "supplier", "Supplier"
+        CONSORTIUM_MEMBER = "consortium_member", "Consortium member"
+        SUBCONTRACTOR = "subcontractor", "Subcontractor"
+        OPERATOR = "operator", "Operator"
+        FUNDER = "funder", "Funder or financier"
+        GUARANTOR = "guarantor", "Guarantor"
+        LANDLORD = "landlord", "Landlord"
+        EQUIPMENT_SUPPLIER = "equipment_supplier", "Equipment supplier"
+        ADVISER = "adviser", "Adviser"
+        CHALLENGER = "challenger", "Losing bidder or challenger"
+
+    BUYER_ROLES = (Role.BUYER,)
+    SUPPLIER_ROLES = (Role.LEAD_SUPPLIER, Role.SUPPLIER, Role.OPERATOR)
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(
+        "investigations.Organisation", on_delete=models.PROTECT, related_name="contract_parties"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name_plural = "contract parties"
+        ordering = ["contract", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "organisation", "role"], name="unique_contract_party_role"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"

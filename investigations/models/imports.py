@@ -1,0 +1,68 @@
+"""Import batches: who loaded which spreadsheet when, and what it created or changed."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class ImportBatch(models.Model):
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        RUNNING = "running", "Running"
+        COMMITTED = "committed", "Committed"
+        FAILED = "failed", "Failed"
+        UNDONE = "undone", "Undone"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=300)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=50, blank=True, help_text="Blank for a whole workbook.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    skip_invalid = models.BooleanField(default=False)
+    publish = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_created = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0, help_text="Progress of a running import.")
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+        permissions = [("undo_importbatch", "Can undo an import batch")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class ImportBatchItem(models.Model):
+    """One record a batch created or changed, so the batch can be listed and undone."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "content_type"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.content_type.model} #{self.object_id}"

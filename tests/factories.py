@@ -1,0 +1,89 @@
+"""Plain factory functions: each makes one valid record; keyword arguments override defaults."""
+
+import itertools
+
+from django.contrib.auth.models import Group, User
+
+from investigations import models
+from investigations.roles import EDITORS, RESEARCHERS
+
+_counter = itertools.count(1)
+
+
+def make_user(group=None, **kwargs):
+    number = next(_counter)
+    kwargs.setdefault("username", f"user{number}")
+    kwargs.setdefault("is_staff", True)
+    user = User.objects.create_user(password="pw-for-tests-only", **kwargs)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def make_researcher(**kwargs):
+    return make_user(RESEARCHERS, **kwargs)
+
+
+def make_editor(**kwargs):
+    return make_user(EDITORS, **kwargs)
+
+
+def make_source(**kwargs):
+    kwargs.setdefault("title", f"Annual report {next(_counter)}")
+    kwargs.setdefault("publisher", "Companies House")
+    kwargs.setdefault("status", models.Source.Status.PUBLISHED)
+    return models.Source.objects.create(**kwargs)
+
+
+def make_organisation(**kwargs):
+    kwargs.setdefault("name", f"Example Diagnostics {next(_counter)} Ltd")
+    return models.Organisation.objects.create(**kwargs)
+
+
+def make_contract(**kwargs):
+    kwargs.setdefault("title", f"Imaging services contract {next(_counter)}")
+    return models.Contract.objects.create(**kwargs)
+
+
+def make_concern(**kwargs):
+    kwargs.setdefault("title", f"Enforcement action {next(_counter)}")
+    kwargs.setdefault("kind", models.Concern.Kind.ENFORCEMENT)
+    kwargs.setdefault("summary", "")
+    return models.Concern.objects.create(**kwargs)
+
+
+def make_person(**kwargs):
+    kwargs.setdefault("name", f"Pat Example {next(_counter)}")
+    return models.Person.objects.create(**kwargs)
+
+
+def cite(record, field_name="", source=None, **kwargs):
+    kwargs.setdefault("quote", "As stated in the source.")
+    return models.Citation.objects.create(
+        record=record, field_name=field_name, source=source or make_source(), **kwargs
+    )
+
+
+def cite_everything(record, source=None):
+    """Give every claim of a record (and its child rows) a citation, so it can be published."""
+    from investigations.publication import missing_claims
+    from investigations.prose import markers_in
+
+    source = source or make_source()
+    for claim in missing_claims(record):
+        target = claim.record
+        if claim.field and claim.field in target.prose_fields:
+            for marker in markers_in(getattr(target, claim.field)):
+                models.Citation.objects.get_or_create(
+                    content_type_id=_ct(target), object_id=target.pk, field_name=claim.field,
+                    marker=marker, defaults={"source": source, "quote": "Quoted."},
+                )
+        else:
+            cite(target, claim.field, source)
+    return source
+
+
+def _ct(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj).pk
