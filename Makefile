@@ -17,11 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Migrate, load the demo data, print a one-time admin login link, then serve.
+# Migrate, load the demo data, print new one-time passwords for the demo accounts, then serve.
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo_data
-	$(BIN)/python manage.py admin_login_link --base-url http://$(HOST):$(PORT)
+	$(BIN)/python manage.py demo_accounts --base-url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install lint checks pytest
