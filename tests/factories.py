@@ -66,8 +66,8 @@ def cite(record, field_name="", source=None, **kwargs):
 
 def cite_everything(record, source=None):
     """Give every claim of a record (and its child rows) a citation, so it can be published."""
-    from investigations.publication import missing_claims
     from investigations.prose import markers_in
+    from investigations.publication import missing_claims
 
     source = source or make_source()
     for claim in missing_claims(record):
@@ -75,8 +75,11 @@ def cite_everything(record, source=None):
         if claim.field and claim.field in target.prose_fields:
             for marker in markers_in(getattr(target, claim.field)):
                 models.Citation.objects.get_or_create(
-                    content_type_id=_ct(target), object_id=target.pk, field_name=claim.field,
-                    marker=marker, defaults={"source": source, "quote": "Quoted."},
+                    content_type_id=_ct(target),
+                    object_id=target.pk,
+                    field_name=claim.field,
+                    marker=marker,
+                    defaults={"source": source, "quote": "Quoted."},
                 )
         else:
             cite(target, claim.field, source)

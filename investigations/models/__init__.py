@@ -50,4 +50,13 @@ __all__ = [
     "parse_partial_date",
 ]
 
-PUBLISHABLE_MODELS = (Organisation, Person, Relationship, Site, Framework, Contract, Concern, Source)
+PUBLISHABLE_MODELS = (
+    Organisation,
+    Person,
+    Relationship,
+    Site,
+    Framework,
+    Contract,
+    Concern,
+    Source,
+)

@@ -73,7 +73,9 @@ class Publishable(Citable):
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_reviewed = models.DateField(
-        null=True, blank=True, help_text="When an editor last checked this record against its sources."
+        null=True,
+        blank=True,
+        help_text="When an editor last checked this record against its sources.",
     )
     publication_override_reason = models.TextField(
         blank=True,
@@ -119,12 +121,6 @@ class Sluggable(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_slug = getattr(instance, "slug", None)
-        return instance
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug(slugify(getattr(self, self.slug_source_field))[:180])
@@ -133,6 +129,12 @@ class Sluggable(models.Model):
         if loaded_slug and loaded_slug != self.slug:
             SlugRedirect.remember(self, loaded_slug)
         self._loaded_slug = self.slug
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = getattr(instance, "slug", None)
+        return instance
 
     def _unique_slug(self, base):
         base = base or type(self)._meta.model_name

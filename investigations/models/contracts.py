@@ -33,9 +33,7 @@ class Framework(Sluggable, Publishable):
     value = MoneyField("total value")
     currency = CurrencyField()
     supplier_count = models.PositiveIntegerField(null=True, blank=True)
-    service_category = models.CharField(
-        max_length=20, choices=ServiceCategory.choices, blank=True
-    )
+    service_category = models.CharField(max_length=20, choices=ServiceCategory.choices, blank=True)
     start = PartialDateField()
     end = PartialDateField()
     description = models.TextField(blank=True, help_text="Markdown, cited with [^key] markers.")

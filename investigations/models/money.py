@@ -32,6 +32,10 @@ def format_money(amount, currency="GBP"):
     for size, suffix in ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m")):
         if magnitude >= size:
             number = f"{(magnitude / size).quantize(Decimal('0.1')).normalize():f}"
-            return f"{sign}{symbol}{number}{suffix}" if symbol else f"{sign}{number}{suffix} {currency}"
+            return (
+                f"{sign}{symbol}{number}{suffix}"
+                if symbol
+                else f"{sign}{number}{suffix} {currency}"
+            )
     number = f"{magnitude:,.0f}" if magnitude == magnitude.to_integral() else f"{magnitude:,.2f}"
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"

@@ -201,9 +201,7 @@ class ProfileSection(Citable):
 class FinancialFiling(Citable):
     """An organisation's reported figures for one accounting period."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="filings"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="filings")
     period_end = models.DateField()
     period_months = models.PositiveSmallIntegerField(default=12)
     currency = CurrencyField()

@@ -118,9 +118,7 @@ class Citation(models.Model):
     locator = models.CharField(
         max_length=200, blank=True, help_text="Page, paragraph, table or timestamp."
     )
-    confidence = models.CharField(
-        max_length=6, choices=Confidence.choices, default=Confidence.HIGH
-    )
+    confidence = models.CharField(max_length=6, choices=Confidence.choices, default=Confidence.HIGH)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
