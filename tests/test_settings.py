@@ -1,0 +1,62 @@
+"""The database and locale settings a new user gets without configuring anything."""
+
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite-only pragmas")
+def test_it_runs_sqlite_in_wal_mode_with_a_busy_timeout_and_immediate_transactions(tmp_path):
+    script = (
+        "import django, os;"
+        "os.environ['DJANGO_SETTINGS_MODULE']='investigations.settings';"
+        "django.setup();"
+        "from django.db import connection as c;"
+        "cur=c.cursor();"
+        "cur.execute('PRAGMA journal_mode'); print(cur.fetchone()[0]);"
+        "cur.execute('PRAGMA busy_timeout'); print(cur.fetchone()[0]);"
+        "print(c.transaction_mode)"
+    )
+    env = {"VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert output == ["wal", "20000", "IMMEDIATE"]
+
+
+def test_it_reads_uk_dates_day_first():
+    assert settings.DATE_INPUT_FORMATS[0] == "%d/%m/%Y"
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert settings.TIME_ZONE == "Europe/London"
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
+    env = {"DEBUG": "0", "VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import investigations.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_switches_database_with_database_url(tmp_path):
+    script = (
+        "import investigations.settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'])"
+    )
+    env = {
+        "DATABASE_URL": "postgres://someone@db.example:5432/investigations",
+        "VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert output == ["django.db.backends.postgresql", "investigations"]
