@@ -1,0 +1,136 @@
+"""Serve the public pages under gunicorn with many published records; print each page's
+median time as a ratio to a trivial view measured in the same run.
+
+    .venv/bin/python benchmarks/page_benchmark.py            # SQLite, 10,000 orgs, 100,000 contracts
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python benchmarks/page_benchmark.py
+
+The database is built once and reused (SQLite: benchmarks/out/pages/; PostgreSQL: the
+database named in DATABASE_URL, which is flushed and filled). Pass --rebuild to start again.
+"""
+
+import argparse
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("VAR_DIR", str(ROOT / "benchmarks" / "out" / "pages"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from benchmarks.generate import generate  # noqa: E402
+from investigations.models import Contract, Identifier  # noqa: E402
+
+PORT = 8765
+TARGET_RATIO = 5
+
+
+def build(organisations, contracts, rebuild):
+    call_command("migrate", verbosity=0)
+    if rebuild or Contract.objects.count() < contracts:
+        call_command("flush", interactive=False, verbosity=0)
+        call_command("load_demo_data", verbosity=0)
+        generate(organisations=organisations, contracts=contracts)
+    cache.clear()
+
+
+def pages():
+    profile = Identifier.objects.get(scheme="GB-COH", value="02128897").organisation
+    deep_page = Contract.objects.published().count() // 50 // 2
+    return {
+        "trivial view (baseline)": "/bench/ok/",
+        "Alliance Medical profile": profile.get_absolute_url(),
+        "contracts list, page 1": "/contracts/",
+        f"contracts list, page {deep_page}": f"/contracts/?page={deep_page}",
+        "search 'diagnostics'": "/search/?q=diagnostics",
+    }
+
+
+def serve():
+    env = dict(os.environ)
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "benchmarks.wsgi",
+        f"--bind=127.0.0.1:{PORT}",
+        "--workers=2",
+        "--log-level=warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            fetch(http.client.HTTPConnection("127.0.0.1", PORT, timeout=5), "/bench/ok/")
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def fetch(connection, path):
+    connection.request("GET", path, headers={"Host": "127.0.0.1"})
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise SystemExit(f"{path} answered {response.status}")
+    return body
+
+
+def median_seconds(path, requests):
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    for _ in range(3):
+        fetch(connection, path)
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        fetch(connection, path)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--organisations", type=int, default=10_000)
+    parser.add_argument("--contracts", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    parser.add_argument("--rebuild", action="store_true")
+    options = parser.parse_args()
+    build(options.organisations, options.contracts, options.rebuild)
+    server = serve()
+    try:
+        report(pages(), options.requests)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def report(urls, requests):
+    vendor = django.db.connection.vendor
+    print(
+        f"{vendor}: {Contract.objects.published().count():,} published contracts, "
+        f"median of {requests} requests per page, under gunicorn (2 workers)"
+    )
+    baseline = None
+    worst = 0
+    for label, path in urls.items():
+        seconds = median_seconds(path, requests)
+        baseline = baseline or seconds
+        ratio = seconds / baseline
+        worst = max(worst, ratio)
+        print(f"  {label:<32} {seconds * 1000:8.2f} ms  {ratio:6.1f}x")
+    verdict = "meets" if worst <= TARGET_RATIO else "misses"
+    print(f"  worst ratio {worst:.1f}x — {verdict} the target of {TARGET_RATIO}x")
+
+
+if __name__ == "__main__":
+    main()
