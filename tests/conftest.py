@@ -23,3 +23,13 @@ def researcher_client(client, researcher):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Each test gets an empty in-memory cache, so no page cached by one test leaks into
+    another, and tests never touch the development server's cache directory."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()

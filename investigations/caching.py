@@ -1,0 +1,53 @@
+"""Whole-page caching of the public site, invalidated whenever curated data changes.
+
+Anonymous GET requests are served from the cache. The cache key carries a content version
+that every save or delete of a curated record bumps, so publishing, unpublishing or
+editing anything makes every cached page stale at once: simple, and always correct.
+Writes that bypass signals (bulk imports) call ``invalidate_public_pages`` themselves.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+VERSION_KEY = "public-pages:version"
+UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/")
+
+
+def content_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def invalidate_public_pages(**kwargs):
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._cacheable(request):
+            return self.get_response(request)
+        key = f"public-page:{content_version()}:{request.get_full_path()}"
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                cache.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def _cacheable(request):
+        """Only what every anonymous reader sees alike: no session, no admin, no uploads."""
+        return (
+            settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith(UNCACHED_PREFIXES)
+        )

@@ -1,0 +1,45 @@
+"""Public pages are cached whole, and any change to curated data makes them stale."""
+
+import pytest
+
+from tests.factories import make_organisation
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.caching_urls")]
+
+
+def test_it_serves_a_repeated_anonymous_request_without_touching_the_database(
+    client, django_assert_num_queries
+):
+    make_organisation(name="Equitix", status="published")
+    assert client.get("/names/").content == b"Equitix"
+    with django_assert_num_queries(0):
+        assert client.get("/names/").content == b"Equitix"
+
+
+def test_it_shows_a_newly_published_record_at_once(client):
+    organisation = make_organisation(name="Equitix")
+    assert client.get("/names/").content == b""
+    organisation.status = "published"
+    organisation.save()
+    assert client.get("/names/").content == b"Equitix"
+
+
+def test_it_hides_an_unpublished_record_at_once(client):
+    organisation = make_organisation(name="Equitix", status="published")
+    assert client.get("/names/").content == b"Equitix"
+    organisation.status = "draft"
+    organisation.save()
+    assert client.get("/names/").content == b""
+
+
+def test_it_never_caches_for_a_signed_in_user(admin_client, django_assert_num_queries):
+    make_organisation(name="Equitix", status="published")
+    admin_client.get("/names/")
+    with django_assert_num_queries(1):  # the page ran its own query: not from the cache
+        admin_client.get("/names/")
+
+
+def test_it_never_caches_the_admin(client, django_assert_num_queries):
+    client.get("/admin/names/")
+    with django_assert_num_queries(1):
+        client.get("/admin/names/")
