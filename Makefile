@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PRODUCTION_ENV := DEBUG=0 SECRET_KEY=check-deploy-only-$(shell date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 ALLOWED_HOSTS=investigations.example.org
 
-.PHONY: install run serve demo test lint checks pytest format benchmarks clean
+.PHONY: install browser run test lint checks pytest format benchmarks clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The browser tests drive Debian's Chromium; browsers cannot be downloaded by Playwright here.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 # Migrate, load the demo data, print new one-time passwords for the demo accounts, then serve.
 run: install
@@ -34,7 +38,7 @@ checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(PRODUCTION_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest
 
 format: install
