@@ -90,3 +90,59 @@ def _ct(obj):
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(obj).pk
+
+
+def make_site(**kwargs):
+    kwargs.setdefault("name", f"Community diagnostic centre {next(_counter)}")
+    return models.Site.objects.create(**kwargs)
+
+
+def make_framework(**kwargs):
+    kwargs.setdefault("name", f"Imaging framework {next(_counter)}")
+    return models.Framework.objects.create(**kwargs)
+
+
+def make_relationship(**kwargs):
+    kwargs.setdefault("subject", make_organisation())
+    kwargs.setdefault("object", make_organisation())
+    kwargs.setdefault("kind", models.Relationship.Kind.ACQUIRED)
+    return models.Relationship.objects.create(**kwargs)
+
+
+def make_party(contract=None, **kwargs):
+    kwargs.setdefault("organisation", make_organisation())
+    kwargs.setdefault("role", models.ContractParty.Role.SUPPLIER)
+    return models.ContractParty.objects.create(contract=contract or make_contract(), **kwargs)
+
+
+def make_one_of_each():
+    """One record of every curated model, children included, keyed by model."""
+    organisation = make_organisation()
+    person = make_person()
+    site = make_site()
+    framework = make_framework()
+    contract = make_contract()
+    concern = make_concern()
+    records = [
+        organisation,
+        person,
+        site,
+        framework,
+        contract,
+        concern,
+        make_relationship(),
+        make_party(contract),
+        cite(contract),
+        models.OrganisationAlias.objects.create(organisation=organisation, name="EDL"),
+        models.Identifier.objects.create(organisation=organisation, value="2128897"),
+        models.ProfileSection.objects.create(
+            organisation=organisation, heading="strategy", body="x"
+        ),
+        models.FinancialFiling.objects.create(organisation=organisation, period_end="2022-12-31"),
+        models.Role.objects.create(person=person, organisation=organisation),
+        models.SiteRole.objects.create(site=site, organisation=organisation, kind="operator"),
+        models.FrameworkMembership.objects.create(framework=framework, organisation=organisation),
+        models.ConcernParty.objects.create(concern=concern, organisation=organisation),
+    ]
+    records.append(records[8].source)
+    return {type(record): record for record in records}

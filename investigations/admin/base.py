@@ -8,8 +8,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -60,9 +68,20 @@ class ChangesOnlyContextHelper(HistoricalRecordContextHelper):
         return super().context_for_delta_changes(delta)
 
 
+class ParentKnownFormSet(BaseInlineFormSet):
+    """Hands each row its parent object, so a row label naming the parent needs no query."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk is not None:
+            setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
 class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     """A child row that makes claims; its own citations are on its change page."""
 
+    formset = ParentKnownFormSet
     extra = 0
     show_change_link = True
 
@@ -153,6 +172,7 @@ class PublishableAdmin(CitableAdmin):
     def citation_coverage(self, obj):
         if obj is None or obj.pk is None:
             return "Save the record, then cite its claims."
+        prefetch_claim_children(obj)
         missing = [
             (claim, admin_change_url(claim.record)) for claim in publication.missing_claims(obj)
         ]
@@ -284,6 +304,16 @@ class PublishableAdmin(CitableAdmin):
         for record in queryset.filter(status=PUBLISHED):
             publication.soft_delete(record, request.user)
         super().delete_queryset(request, queryset.exclude(status=PUBLISHED))
+
+
+def prefetch_claim_children(record):
+    """Load the child rows the gate reads, with what their labels name, in one query each."""
+    lookups = []
+    for name in record.claim_children:
+        child = record._meta.get_field(name).related_model
+        related = [field.name for field in child._meta.fields if field.many_to_one]
+        lookups.append(Prefetch(name, child._default_manager.select_related(*related)))
+    prefetch_related_objects([record], *lookups)
 
 
 def _keep_gate_fields(obj):
