@@ -146,3 +146,38 @@ def make_one_of_each():
     ]
     records.append(records[8].source)
     return {type(record): record for record in records}
+
+
+def admin_form_data(response, **changes):
+    """What an admin change page would POST if saved as shown, plus ``changes``."""
+    forms, data = [response.context["adminform"].form], {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    data.update(changes)
+    return data
+
+
+def admin_url(record, view="change"):
+    from django.urls import reverse
+
+    opts = record._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[record.pk])
+
+
+def changelist_url(model):
+    from django.urls import reverse
+
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def post_action(client, model, action, records, query="", **extra):
+    """Run a changelist action as the admin's form would, following the redirect."""
+    data = {"action": action, "_selected_action": [record.pk for record in records], **extra}
+    return client.post(changelist_url(model) + query, data, follow=True)

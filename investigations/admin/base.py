@@ -203,8 +203,9 @@ class PublishableAdmin(CitableAdmin):
     def publish_view(self, request, object_id):
         record = self._record_for_gate(request, object_id)
         missing = publication.missing_claims(record)
-        form = PublishForm(request.POST or None, reason_required=bool(missing))
-        if request.method == "POST" and form.is_valid():
+        data = request.POST if request.method == "POST" else None  # an empty POST is a POST
+        form = PublishForm(data, reason_required=bool(missing))
+        if form.is_valid():
             publication.publish(record, request.user, form.cleaned_data["reason"])
             self.message_user(request, f"Published “{record}”.", messages.SUCCESS)
             return redirect(admin_change_url(record))
