@@ -151,7 +151,7 @@ def make_one_of_each():
 def admin_form_data(response, **changes):
     """What an admin change page would POST if saved as shown, plus ``changes``."""
     forms, data = [response.context["adminform"].form], {}
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         management = inline.formset.management_form
         data.update({management.add_prefix(k): v for k, v in management.initial.items()})
         forms.extend(inline.formset.forms)

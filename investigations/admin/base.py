@@ -4,6 +4,8 @@ Status is read-only in every form: a record is published only through the gate
 (``investigations.publication``), from the Publish page or the bulk action, by an editor.
 """
 
+import dataclasses
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
@@ -64,8 +66,8 @@ class ChangesOnlyContextHelper(HistoricalRecordContextHelper):
     """History diffs without the bookkeeping columns every save touches."""
 
     def context_for_delta_changes(self, delta):
-        delta.changes = [c for c in delta.changes if c.field not in UNINTERESTING_CHANGES]
-        return super().context_for_delta_changes(delta)
+        changes = [c for c in delta.changes if c.field not in UNINTERESTING_CHANGES]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
 
 
 class ParentKnownFormSet(BaseInlineFormSet):
