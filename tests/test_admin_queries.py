@@ -8,7 +8,15 @@ from django.urls import reverse
 from investigations.models import Citation
 from tests import factories
 
-CHANGELISTS = ("organisation", "contract", "concern", "source", "citation", "contractparty")
+CHANGELISTS = (
+    "organisation",
+    "contract",
+    "concern",
+    "source",
+    "citation",
+    "contractparty",
+    "concernparty",
+)
 
 
 def queries_for(client, url):
@@ -21,8 +29,9 @@ def add_contracts(count):
     for _ in range(count):
         contract = factories.make_contract(value=1_000_000)
         factories.make_party(contract, role="buyer")
-        factories.make_party(contract, role="supplier")
-        factories.cite(contract)
+        party = factories.make_party(contract, role="supplier")
+        source = factories.cite(contract).source
+        factories.cite(party, source=source)
 
 
 def add_concerns(count):

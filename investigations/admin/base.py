@@ -6,9 +6,11 @@ Status is read-only in every form: a record is published only through the gate
 
 import dataclasses
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
@@ -31,7 +33,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from investigations import publication
 from investigations.importers.registry import resource_class_for
-from investigations.models import Citation, Publishable
+from investigations.models import Citable, Citation, Publishable
 from investigations.roles import can_publish
 
 from .autocomplete import PrefilledAutocompleteMixin
@@ -88,11 +90,8 @@ class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     show_change_link = True
 
 
-class CitableAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportModelAdmin):
-    """Any record that carries citations: history with diffs, imports, a citations inline."""
-
-    inlines = (CitationInline,)
-    history_list_display = ()
+class CurationAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportModelAdmin):
+    """Any curated model: history with diffs and revert, spreadsheet import and export."""
 
     def get_resource_classes(self, request):
         # Import and export both ask this; the importers own the resource definitions.
@@ -100,6 +99,12 @@ class CitableAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportM
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesOnlyContextHelper(self.model, historical_record)
+
+
+class CitableAdmin(CurationAdmin):
+    """A record that carries citations: they are edited inline and counted in the list."""
+
+    inlines = (CitationInline,)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=citation_count(self.model))
@@ -166,8 +171,10 @@ class PublishableAdmin(CitableAdmin):
     def get_fieldsets(self, request, obj=None):
         if self.fieldsets:
             return super().get_fieldsets(request, obj)
-        hidden = {*GATE_FIELDS, *PUBLICATION_FIELDSET}
+        hidden = {*GATE_FIELDS, *PUBLICATION_FIELDSET, "slug"}
         fields = [f for f in self.get_fields(request, obj) if f not in hidden]
+        if "slug" in self.get_fields(request, obj):
+            fields.append("slug")  # made from the name when blank; rarely edited
         return [(None, {"fields": fields}), ("Publication", {"fields": PUBLICATION_FIELDSET})]
 
     @admin.display(description="citation coverage")
@@ -309,14 +316,26 @@ class PublishableAdmin(CitableAdmin):
         super().delete_queryset(request, queryset.exclude(status=PUBLISHED))
 
 
+def with_labels(model):
+    """All rows of a model, loaded with the related rows their names (``__str__``) use."""
+    related = [field.name for field in model._meta.fields if field.many_to_one]
+    return model._default_manager.select_related(*related)
+
+
 def prefetch_claim_children(record):
     """Load the child rows the gate reads, with what their labels name, in one query each."""
-    lookups = []
-    for name in record.claim_children:
-        child = record._meta.get_field(name).related_model
-        related = [field.name for field in child._meta.fields if field.many_to_one]
-        lookups.append(Prefetch(name, child._default_manager.select_related(*related)))
+    lookups = [
+        Prefetch(name, with_labels(record._meta.get_field(name).related_model))
+        for name in record.claim_children
+    ]
     prefetch_related_objects([record], *lookups)
+
+
+def prefetch_cited_records():
+    """Prefetch a citation's record, whatever model it is, ready to be named."""
+    citable = apps.get_app_config("investigations").get_models()
+    querysets = [with_labels(model) for model in citable if issubclass(model, Citable)]
+    return GenericPrefetch("record", querysets)
 
 
 def _keep_gate_fields(obj):

@@ -6,7 +6,7 @@ from django.db import models
 
 from investigations.models import Citation
 
-from .autocomplete import PrefilledAutocompleteMixin
+from .autocomplete import PrefilledAutocompleteForm, PrefilledAutocompleteMixin
 
 WHOLE_RECORD = ("", "The whole record")
 
@@ -17,8 +17,20 @@ def claim_choices(model):
     return [WHOLE_RECORD] + [(name, model._meta.get_field(name).verbose_name) for name in names]
 
 
+class CitationForm(PrefilledAutocompleteForm):
+    """Offers the claims of the cited model, and keeps a value an import wrote otherwise."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["field_name"]
+        current = self.instance.field_name
+        if current not in dict(field.choices):
+            field.choices = [*field.choices, (current, current)]
+
+
 class CitationInline(PrefilledAutocompleteMixin, GenericTabularInline):
     model = Citation
+    form = CitationForm
     extra = 1
     fields = ("source", "field_name", "marker", "quote", "locator", "confidence", "note")
     autocomplete_fields = ("source",)

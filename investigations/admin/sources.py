@@ -1,15 +1,23 @@
-"""Sources, and every citation across the database in one searchable list."""
+"""Sources, with the claims each supports, and every citation in one searchable list."""
 
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from investigations.models import Citation, Source
 
-from .autocomplete import PrefilledAutocompleteMixin
-from .base import PublishableAdmin, admin_change_url, partial_date
+from .base import (
+    CurationAdmin,
+    PublishableAdmin,
+    admin_change_url,
+    partial_date,
+    prefetch_cited_records,
+)
+
+SUPPORTED_CLAIMS_SHOWN = 50
 
 
 @admin.register(Source)
@@ -23,9 +31,11 @@ class SourceAdmin(PublishableAdmin):
         "status",
         "cited_by_column",
     )
-    list_filter = ("kind", "source_type", "publisher")
+    list_filter = ("kind", "source_type")
     search_fields = ("title", "publisher", "author", "url")
-    readonly_fields = ("file_sha256",)
+    readonly_fields = ("file_sha256", "supported_claims")
+    # A source is cited *by* records; what it supports is listed, not edited, here.
+    inlines = ()
 
     def get_queryset(self, request):
         # Spelled out: on Source, the lookup "citations" means citations *of* the source.
@@ -41,9 +51,24 @@ class SourceAdmin(PublishableAdmin):
     def cited_by_column(self, obj):
         return obj.cited_by
 
+    @admin.display(description="claims it supports")
+    def supported_claims(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        citations = Citation.objects.filter(source=obj).prefetch_related(prefetch_cited_records())
+        shown = [
+            (citation, admin_change_url(citation.record) if citation.record else "")
+            for citation in citations[:SUPPORTED_CLAIMS_SHOWN]
+        ]
+        all_url = (
+            reverse("admin:investigations_citation_changelist") + f"?source__id__exact={obj.pk}"
+        )
+        context = {"shown": shown, "total": obj.cited_by, "all_url": all_url}
+        return render_to_string("admin/investigations/supported_claims.html", context)
+
 
 @admin.register(Citation)
-class CitationAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin):
+class CitationAdmin(CurationAdmin):
     """Every citation, to find and fix them across records; most are added inline."""
 
     list_display = ("claim_column", "record_column", "source", "confidence", "locator")
@@ -64,7 +89,11 @@ class CitationAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("record")
+        return super().get_queryset(request).prefetch_related(prefetch_cited_records())
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a citation to another record is a new citation, made on that record's page.
+        return ("content_type", "object_id") if obj else ()
 
     @admin.display(description="claim", ordering="field_name")
     def claim_column(self, obj):
