@@ -54,28 +54,63 @@ def test_it_lists_fifty_rows_in_as_many_queries_as_one(
         editor_client.get(url)
 
 
-@pytest.mark.parametrize("model", ("contract", "concern"))
+def add_contract_party(contract):
+    contract.parties.create(organisation=factories.make_organisation(), role="supplier")
+
+
+def add_concern_party(concern):
+    organisation, parent = factories.make_organisation(), factories.make_organisation()
+    concern.parties.create(organisation=organisation, parent_at_time=parent)
+
+
+def add_membership(framework):
+    framework.memberships.create(organisation=factories.make_organisation())
+
+
+def add_site_role(site):
+    site.roles.create(organisation=factories.make_organisation(), kind="operator")
+
+
+def add_role(person):
+    person.roles.create(organisation=factories.make_organisation())
+
+
+def add_organisation_children(organisation):
+    number = organisation.aliases.count()
+    organisation.aliases.create(name=f"Alias {number}")
+    organisation.identifiers.create(value=f"{organisation.pk}{number:04d}")
+    organisation.sections.create(heading="strategy", body="A paragraph.")
+    organisation.filings.create(period_end=f"{2000 + number}-12-31")
+
+
+# Each parent, and a child row with an autocomplete (or several inlines) to add to it.
+INLINE_PARENTS = {
+    "contract": (factories.make_contract, add_contract_party),
+    "concern": (factories.make_concern, add_concern_party),
+    "framework": (factories.make_framework, add_membership),
+    "site": (factories.make_site, add_site_role),
+    "person": (factories.make_person, add_role),
+    "organisation": (factories.make_organisation, add_organisation_children),
+}
+
+
+@pytest.mark.parametrize("model", INLINE_PARENTS)
 def test_it_shows_thirty_inline_rows_in_as_many_queries_as_one(
     editor_client, django_assert_max_num_queries, model
 ):
-    record = factories.make_contract() if model == "contract" else factories.make_concern()
+    make_parent, add_child = INLINE_PARENTS[model]
+    record = make_parent()
     url = reverse(f"admin:investigations_{model}_change", args=[record.pk])
-    add_inline_rows(record, 1)
+    add_inline_rows(record, add_child, 1)
     with_one = queries_for(editor_client, url)
-    add_inline_rows(record, 29)
+    add_inline_rows(record, add_child, 29)
     assert Citation.objects.count() == 30
     with django_assert_max_num_queries(with_one):
         editor_client.get(url)
 
 
-def add_inline_rows(record, count):
-    """Parties (each with an organisation autocomplete) and citations (each with a source)."""
+def add_inline_rows(record, add_child, count):
+    """Child rows and citations (each citation with a source autocomplete)."""
     for _ in range(count):
-        record.parties.create(organisation=factories.make_organisation(), **party_extra(record))
+        add_child(record)
         factories.cite(record, "")
-
-
-def party_extra(record):
-    if hasattr(record, "contract_status"):
-        return {"role": "supplier"}
-    return {"parent_at_time": factories.make_organisation()}
