@@ -1,6 +1,7 @@
 """The publication gate: uncited claims block publishing unless an editor gives a reason."""
 
 import pytest
+from django.urls import reverse
 
 from investigations import publication
 from investigations.models import Contract, Organisation
@@ -151,3 +152,17 @@ def test_it_restores_deleted_records(editor_client, editor):
     organisation.refresh_from_db()
     assert organisation.deleted_at is None
     assert organisation.is_published
+
+
+def test_it_offers_no_deleted_record_to_link_to(editor_client, editor):
+    organisation = published_organisation(editor)
+    factories.make_organisation(name="Alliance Medical Ltd (draft)")
+    publication.soft_delete(organisation, editor)
+    params = {
+        "app_label": "investigations",
+        "model_name": "contractparty",
+        "field_name": "organisation",
+        "term": "Alliance",
+    }
+    results = editor_client.get(reverse("admin:autocomplete"), params).json()["results"]
+    assert [result["text"] for result in results] == ["Alliance Medical Ltd (draft)"]

@@ -168,6 +168,12 @@ class PublishableAdmin(CitableAdmin):
     def get_list_filter(self, request):
         return (DeletedFilter, "status", *super().get_list_filter(request))
 
+    def get_search_results(self, request, queryset, search_term):
+        # A deleted record can still be opened and restored, but no longer linked to.
+        if request.path == reverse("admin:autocomplete"):
+            queryset = queryset.filter(deleted_at__isnull=True)
+        return super().get_search_results(request, queryset, search_term)
+
     def get_fieldsets(self, request, obj=None):
         if self.fieldsets:
             return super().get_fieldsets(request, obj)
