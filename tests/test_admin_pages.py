@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.urls import reverse
 
 from tests import factories
@@ -44,3 +45,31 @@ def test_it_shows_what_a_contract_row_is(editor_client, db):
     row = response.content.decode()
     for text in ("Taunton CDC", "£350m", "May 2023", "Somerset FT", "InHealth"):
         assert text in row
+
+
+LINKED_MODELS = {"organisation", "person", "source", "contract", "site", "framework"}
+
+
+def forms_of_every_admin(request):
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label == "investigations":
+            yield model_admin.get_form(request)
+            for inline in model_admin.get_inline_instances(request):
+                yield inline.get_formset(request).form
+
+
+def test_it_uses_autocomplete_for_every_link_to_a_main_record(rf, admin_user):
+    request = rf.get("/")
+    request.user = admin_user
+    for form in forms_of_every_admin(request):
+        for name, field in form.base_fields.items():
+            model = getattr(getattr(field, "queryset", None), "model", None)
+            if model is not None and model._meta.model_name in LINKED_MODELS:
+                widget = getattr(field.widget, "widget", field.widget)
+                assert isinstance(widget, AutocompleteMixin), (form, name)
+
+
+def test_it_searches_every_model_others_autocomplete_to():
+    for model in admin.site._registry:
+        if model._meta.model_name in LINKED_MODELS:
+            assert admin.site._registry[model].search_fields, model

@@ -26,8 +26,9 @@ class IdentifierInline(CitableInline):
     fields = ("scheme", "value")
 
 
-class ProfileSectionInline(CitableInline, admin.StackedInline):
+class ProfileSectionInline(CitableInline):
     model = ProfileSection
+    template = "admin/edit_inline/stacked.html"  # prose needs the width
     fields = (("heading", "title", "position"), "body")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 8})}}
 
