@@ -73,3 +73,9 @@ def test_it_searches_every_model_others_autocomplete_to():
     for model in admin.site._registry:
         if model._meta.model_name in LINKED_MODELS:
             assert admin.site._registry[model].search_fields, model
+
+
+@pytest.mark.parametrize("page", ["import", "export"])
+def test_it_lets_researchers_import_and_export_spreadsheets(researcher_client, page):
+    url = reverse(f"admin:investigations_contract_{page}")
+    assert researcher_client.get(url).status_code == 200
