@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import FileField
 
 from . import models
 from .prose import markers_in
@@ -111,10 +112,12 @@ class Loader:
         return record
 
     def _upsert(self, spec, data, parent, status, parent_is_new):
-        values = self._values(spec.model, data)
+        values = {**_defaults(spec.model), **self._values(spec.model, data)}
         lookup = {k: values.pop(k) for k in _attnames(spec.model, spec.key)}
         if parent is not None:
-            lookup[_parent_field(parent, spec.model).attname] = parent.pk
+            parent_key = _parent_field(parent, spec.model).attname
+            values.pop(parent_key, None)
+            lookup[parent_key] = parent.pk
         if status:
             values["last_reviewed"] = self.reviewed
         return self.save(spec.model, lookup, values, status, parent_is_new)
@@ -211,6 +214,22 @@ def _claim(record, claim):
     if marker and marker not in markers_in(getattr(record, field_name)):
         raise DemoDataError(f"{record!r}: no [^{marker}] in its {field_name}")
     return field_name, marker
+
+
+# Workflow and curator-only fields, which the data files never set and loading never resets.
+NOT_DATA = {"slug", "status", "last_reviewed", "publication_override_reason"}
+
+
+def _defaults(model):
+    """Every data field at its default, so that a value deleted from a file is reset too."""
+    return {
+        f.attname: f.get_default()
+        for f in model._meta.concrete_fields
+        if f.editable
+        and not f.primary_key
+        and f.name not in NOT_DATA
+        and not isinstance(f, FileField)
+    }
 
 
 def _publishable(model):

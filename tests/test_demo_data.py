@@ -28,6 +28,12 @@ def loaded(db):
     load_demo_data()
 
 
+def copy_fixtures(tmp_path):
+    directory = tmp_path / "demo"
+    shutil.copytree(FIXTURE_DIR, directory)
+    return directory
+
+
 def snapshot():
     """Every row of every table of the app, history tables included."""
     return {
@@ -47,6 +53,20 @@ def test_it_changes_nothing_when_loaded_twice(loaded, capsys):
     call_command("load_demo_data")
     assert snapshot() == before
     assert "already up to date" in capsys.readouterr().out
+
+
+def test_it_updates_an_edited_record_in_place_and_resets_a_removed_value(loaded, tmp_path):
+    directory = copy_fixtures(tmp_path)
+    sites = json.loads((directory / "sites.json").read_text())
+    sites[0]["name"] = "Taunton Diagnostic Centre"
+    del sites[0]["locality"]
+    (directory / "sites.json").write_text(json.dumps(sites))
+    count = models.Site.objects.count()
+    load_demo_data(directory)
+    site = models.Site.objects.get(slug=sites[0]["slug"])
+    assert (site.name, site.locality) == ("Taunton Diagnostic Centre", "")
+    assert models.Site.objects.count() == count
+    assert site.history.count() == 2
 
 
 def test_it_holds_at_least_the_minimum_of_each_kind(loaded):
@@ -116,8 +136,7 @@ def test_it_invents_no_addresses_and_quotes_every_source(loaded):
 
 
 def test_it_refuses_data_with_an_uncited_claim_and_writes_nothing(db, tmp_path):
-    directory = tmp_path / "demo"
-    shutil.copytree(FIXTURE_DIR, directory)
+    directory = copy_fixtures(tmp_path)
     contracts = json.loads((directory / "contracts.json").read_text())
     contracts[0]["citations"] = contracts[0]["citations"][1:]
     (directory / "contracts.json").write_text(json.dumps(contracts))
@@ -127,10 +146,9 @@ def test_it_refuses_data_with_an_uncited_claim_and_writes_nothing(db, tmp_path):
 
 
 def test_it_refuses_a_citation_of_a_marker_the_prose_lacks(db, tmp_path):
-    directory = tmp_path / "demo"
-    shutil.copytree(FIXTURE_DIR, directory)
-    sources = json.loads((directory / "organisations.json").read_text())
-    sources[0]["citations"][0]["claims"] = ["summary#no-such-marker"]
-    (directory / "organisations.json").write_text(json.dumps(sources))
+    directory = copy_fixtures(tmp_path)
+    organisations = json.loads((directory / "organisations.json").read_text())
+    organisations[0]["citations"][0]["claims"] = ["summary#no-such-marker"]
+    (directory / "organisations.json").write_text(json.dumps(organisations))
     with pytest.raises(DemoDataError, match="no-such-marker"):
         load_demo_data(directory)
