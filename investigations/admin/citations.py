@@ -34,7 +34,9 @@ class CitationInline(PrefilledAutocompleteMixin, GenericTabularInline):
     extra = 1
     fields = ("source", "field_name", "marker", "quote", "locator", "confidence", "note")
     autocomplete_fields = ("source",)
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+    }
     verbose_name = "citation"
     verbose_name_plural = "citations (sources for this record and its fields)"
 
