@@ -27,6 +27,7 @@ from .prose import markers_in
 from .publication import missing_claims
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+CHANGE_REASON = "Demo data loaded from fixtures/demo"
 
 
 class DemoDataError(Exception):
@@ -118,7 +119,7 @@ class Loader:
             parent_key = _parent_field(parent, spec.model).attname
             values.pop(parent_key, None)
             lookup[parent_key] = parent.pk
-        if status:
+        if status == models.Publishable.Status.PUBLISHED:
             values["last_reviewed"] = self.reviewed
         return self.save(spec.model, lookup, values, status, parent_is_new)
 
@@ -137,6 +138,7 @@ class Loader:
             setattr(record, name, values[name])
         changed += _apply_status(record, status)
         if created or changed:
+            record._change_reason = CHANGE_REASON
             record.save()
             self.written[
                 (model._meta.verbose_name_plural, "created" if created else "updated")
