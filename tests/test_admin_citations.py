@@ -79,3 +79,11 @@ def test_it_counts_citations_in_the_list(editor_client, db):
     factories.cite(contract, "value")
     response = editor_client.get(factories.changelist_url(Contract))
     assert '<td class="field-citations_column">2</td>' in response.content.decode()
+
+
+def test_it_shows_a_party_page_what_it_lacks(editor_client, db):
+    party = factories.make_party()
+    page = editor_client.get(admin_url(party)).content.decode()
+    assert "The record itself has no citation" in page
+    factories.cite(party)
+    assert "All claims cited." in editor_client.get(admin_url(party)).content.decode()

@@ -116,7 +116,8 @@ def published_organisation(editor):
 
 def test_it_soft_deletes_a_published_record(editor_client, editor):
     organisation = published_organisation(editor)
-    editor_client.post(admin_url(organisation, "delete"), {"post": "yes"})
+    response = editor_client.post(admin_url(organisation, "delete"), {"post": "yes"}, follow=True)
+    assert "Hidden from the public" in response.content.decode()
     organisation.refresh_from_db()
     assert organisation.deleted_at is not None
     assert not Organisation.objects.published().exists()

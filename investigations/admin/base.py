@@ -106,6 +106,21 @@ class CitableAdmin(CurationAdmin):
 
     inlines = (CitationInline,)
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("citation_coverage", *super().get_readonly_fields(request, obj))
+
+    @admin.display(description="citation coverage")
+    def citation_coverage(self, obj):
+        if obj is None or obj.pk is None:
+            return "Save the record, then cite its claims."
+        prefetch_claim_children(obj)
+        missing = [
+            (claim, admin_change_url(claim.record)) for claim in publication.missing_claims(obj)
+        ]
+        return render_to_string(
+            "admin/investigations/citation_coverage.html", {"record": obj, "missing": missing}
+        )
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=citation_count(self.model))
 
@@ -163,7 +178,7 @@ class PublishableAdmin(CitableAdmin):
         return can_publish(request.user, self.model)
 
     def get_readonly_fields(self, request, obj=None):
-        return (*GATE_FIELDS, "citation_coverage", *super().get_readonly_fields(request, obj))
+        return (*GATE_FIELDS, *super().get_readonly_fields(request, obj))
 
     def get_list_filter(self, request):
         return (DeletedFilter, "status", *super().get_list_filter(request))
@@ -182,18 +197,6 @@ class PublishableAdmin(CitableAdmin):
         if "slug" in self.get_fields(request, obj):
             fields.append("slug")  # made from the name when blank; rarely edited
         return [(None, {"fields": fields}), ("Publication", {"fields": PUBLICATION_FIELDSET})]
-
-    @admin.display(description="citation coverage")
-    def citation_coverage(self, obj):
-        if obj is None or obj.pk is None:
-            return "Save the record, then cite its claims."
-        prefetch_claim_children(obj)
-        missing = [
-            (claim, admin_change_url(claim.record)) for claim in publication.missing_claims(obj)
-        ]
-        return render_to_string(
-            "admin/investigations/citation_coverage.html", {"record": obj, "missing": missing}
-        )
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -312,14 +315,22 @@ class PublishableAdmin(CitableAdmin):
 
     def delete_model(self, request, obj):
         if obj.status == PUBLISHED:
-            publication.soft_delete(obj, request.user)
+            self._soft_delete(request, [obj])
         else:
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        for record in queryset.filter(status=PUBLISHED):
-            publication.soft_delete(record, request.user)
+        self._soft_delete(request, queryset.filter(status=PUBLISHED))
         super().delete_queryset(request, queryset.exclude(status=PUBLISHED))
+
+    def _soft_delete(self, request, records):
+        names = []
+        for record in records:
+            publication.soft_delete(record, request.user)
+            names.append(f"“{record}”")
+        if names:
+            message = f"Hidden from the public, and listed under “Deleted”: {', '.join(names)}."
+            self.message_user(request, message, messages.INFO)
 
 
 def with_labels(model):
