@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from investigations import models
-from investigations.demo_data import FIXTURE_DIR, DemoDataError, load_demo_data
+from investigations.demo_data import CHANGE_REASON, FIXTURE_DIR, DemoDataError, load_demo_data
 from investigations.publication import missing_claims
 
 MINIMUMS = {
@@ -67,6 +67,7 @@ def test_it_updates_an_edited_record_in_place_and_resets_a_removed_value(loaded,
     assert (site.name, site.locality) == ("Taunton Diagnostic Centre", "")
     assert models.Site.objects.count() == count
     assert site.history.count() == 2
+    assert site.history.first().history_change_reason == CHANGE_REASON
 
 
 def test_it_holds_at_least_the_minimum_of_each_kind(loaded):
