@@ -91,6 +91,7 @@ INLINE_PARENTS = {
     "site": (factories.make_site, add_site_role),
     "person": (factories.make_person, add_role),
     "organisation": (factories.make_organisation, add_organisation_children),
+    "contractparty": (factories.make_party, lambda party: None),  # its citations only
 }
 
 
