@@ -9,13 +9,8 @@ from django.utils.html import format_html
 
 from investigations.models import Citation, Source
 
-from .base import (
-    CurationAdmin,
-    PublishableAdmin,
-    admin_change_url,
-    partial_date,
-    prefetch_cited_records,
-)
+from .base import CurationAdmin, PublishableAdmin, partial_date, prefetch_cited_records
+from .publishing import admin_change_url
 
 SUPPORTED_CLAIMS_SHOWN = 50
 
