@@ -87,3 +87,25 @@ def test_it_shows_a_party_page_what_it_lacks(editor_client, db):
     assert "The record itself has no citation" in page
     factories.cite(party)
     assert "All claims cited." in editor_client.get(admin_url(party)).content.decode()
+
+
+def test_it_lists_all_citations_of_one_source(editor_client, db):
+    first, other = (
+        factories.cite(factories.make_contract()),
+        factories.cite(factories.make_contract()),
+    )
+    url = factories.changelist_url(Citation) + f"?source__id__exact={first.source_id}"
+    response = editor_client.get(url)
+    assert list(response.context["cl"].result_list) == [first]
+    assert other.source.title not in response.content.decode()
+
+
+def test_it_links_a_citation_to_the_record_it_backs(editor_client, db):
+    contract = factories.make_contract()
+    citation = factories.cite(contract, "value")
+    page = editor_client.get(admin_url(citation))
+    assert admin_url(contract) in page.content.decode()
+    data = admin_form_data(page, locator="p. 9")
+    assert editor_client.post(admin_url(citation), data).status_code == 302
+    citation.refresh_from_db()
+    assert (citation.record, citation.locator) == (contract, "p. 9")

@@ -71,24 +71,18 @@ class CitationAdmin(CurationAdmin):
     list_select_related = ("source", "content_type")
     search_fields = ("quote", "note", "source__title", "marker", "field_name")
     autocomplete_fields = ("source",)
-    fields = (
-        "content_type",
-        "object_id",
-        "field_name",
-        "marker",
-        "source",
-        "quote",
-        "locator",
-        "confidence",
-        "note",
-    )
+    claim_fields = ("field_name", "marker", "source", "quote", "locator", "confidence", "note")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(prefetch_cited_records())
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_fields(self, request, obj=None):
         # Moving a citation to another record is a new citation, made on that record's page.
-        return ("content_type", "object_id") if obj else ()
+        cited = ("record_column",) if obj else ("content_type", "object_id")
+        return (*cited, *self.claim_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("record_column",)
 
     @admin.display(description="claim", ordering="field_name")
     def claim_column(self, obj):
