@@ -6,7 +6,7 @@ from django.urls import reverse
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from investigations import publication
-from investigations.models import Citation, Contract, Organisation
+from investigations.models import Citation, Contract, ImportBatch, Organisation
 from tests import factories
 from tests.factories import admin_form_data, admin_url
 
@@ -91,3 +91,11 @@ def test_it_records_bulk_writes(db):
     history = Contract.history.filter(title__startswith="Bulk")
     assert history.filter(history_type="+").count() == 3
     assert history.filter(history_type="~", region="North East").count() == 3
+
+
+def test_it_shows_the_import_batch_a_version_came_from(editor_client, editor, db):
+    batch = ImportBatch.objects.create(user=editor, file_name="contracts-2023.xlsx")
+    contract = factories.make_contract()
+    contract.history.update(import_batch=batch)
+    page = editor_client.get(admin_url(contract, "history")).content.decode()
+    assert "contracts-2023.xlsx" in page

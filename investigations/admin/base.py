@@ -6,6 +6,7 @@ Status is read-only in every form: a record is published only through the gate
 
 import dataclasses
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -28,7 +29,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from investigations import publication
 from investigations.importers.registry import resource_class_for
-from investigations.models import Citable, Citation
+from investigations.models import Citable, Citation, PartialDateField
 
 from .autocomplete import PrefilledAutocompleteMixin
 from .citations import CitationInline
@@ -50,6 +51,8 @@ PUBLICATION_FIELDSET = (
     "citation_coverage",
 )
 UNINTERESTING_CHANGES = {"updated_at", "normalised_name"}
+# "June 2022" needs a short box, which also keeps the tabular inlines within the page.
+NARROW_PARTIAL_DATES = {PartialDateField: {"widget": forms.TextInput(attrs={"size": 16})}}
 
 
 class ChangesOnlyContextHelper(HistoricalRecordContextHelper):
@@ -76,10 +79,14 @@ class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     formset = ParentKnownFormSet
     extra = 0
     show_change_link = True
+    formfield_overrides = NARROW_PARTIAL_DATES
 
 
 class CurationAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportModelAdmin):
     """Any curated model: history with diffs and revert, spreadsheet import and export."""
+
+    history_list_display = ("batch",)
+    formfield_overrides = NARROW_PARTIAL_DATES
 
     def get_resource_classes(self, request):
         # Import and export both ask this; the importers own the resource definitions.
@@ -87,6 +94,14 @@ class CurationAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExport
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesOnlyContextHelper(self.model, historical_record)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return queryset.select_related("import_batch")
+
+    def batch(self, historical_record):
+        """The import batch a version came from; its column heads the history table."""
+        return historical_record.import_batch or ""
 
 
 class CitableAdmin(CurationAdmin):

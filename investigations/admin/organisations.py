@@ -30,7 +30,9 @@ class ProfileSectionInline(CitableInline):
     model = ProfileSection
     template = "admin/edit_inline/stacked.html"  # prose needs the width
     fields = (("heading", "title", "position"), "body")
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 8})}}
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField"})}
+    }
 
 
 class FinancialFilingInline(CitableInline):
