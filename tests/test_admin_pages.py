@@ -21,14 +21,16 @@ def test_it_registers_an_admin_for_every_curated_model(records):
     assert set(records) <= set(curation_admins())
 
 
+@pytest.mark.parametrize("who", ["editor_client", "researcher_client"])
 @pytest.mark.parametrize("page", ["changelist", "add", "change", "history"])
-def test_it_loads_every_admin_page(editor_client, records, page):
+def test_it_loads_every_admin_page(request, records, page, who):
+    client = request.getfixturevalue(who)
     for model in curation_admins():
         if model not in records:
             continue  # other admins (imports) test their own pages
         name = f"admin:investigations_{model._meta.model_name}_{page}"
         args = [records[model].pk] if page in ("change", "history") else []
-        response = editor_client.get(reverse(name, args=args))
+        response = client.get(reverse(name, args=args))
         assert response.status_code == 200, (model, page)
 
 
