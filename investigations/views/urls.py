@@ -1,16 +1,28 @@
 """Public URLs. Each detail route is named <model>_detail and takes the record's slug."""
 
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import public
+from investigations.feeds import RecentlyUpdatedFeed
+from investigations.sitemaps import SITEMAPS
+
+from . import details, lists, pages, search
 
 urlpatterns = [
-    path("", public.home, name="home"),
-    path("organisations/<slug:slug>/", public.placeholder, name="organisation_detail"),
-    path("people/<slug:slug>/", public.placeholder, name="person_detail"),
-    path("sites/<slug:slug>/", public.placeholder, name="site_detail"),
-    path("frameworks/<slug:slug>/", public.placeholder, name="framework_detail"),
-    path("contracts/<slug:slug>/", public.placeholder, name="contract_detail"),
-    path("concerns/<slug:slug>/", public.placeholder, name="concern_detail"),
-    path("sources/<slug:slug>/", public.placeholder, name="source_detail"),
+    path("", pages.home, name="home"),
+    path("search/", search.search, name="search"),
+    path("organisations/", lists.organisation_list, name="organisation_list"),
+    path("contracts/", lists.contract_list, name="contract_list"),
+    path("concerns/", lists.concern_list, name="concern_list"),
+    path("people/", lists.person_list, name="person_list"),
+    path("sources/", lists.source_list, name="source_list"),
+    path("organisations/<slug:slug>/", details.organisation_detail, name="organisation_detail"),
+    path("people/<slug:slug>/", details.person_detail, name="person_detail"),
+    path("sites/<slug:slug>/", details.site_detail, name="site_detail"),
+    path("frameworks/<slug:slug>/", details.framework_detail, name="framework_detail"),
+    path("contracts/<slug:slug>/", details.contract_detail, name="contract_detail"),
+    path("concerns/<slug:slug>/", details.concern_detail, name="concern_detail"),
+    path("sources/<slug:slug>/", details.source_detail, name="source_detail"),
+    path("feed/", RecentlyUpdatedFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

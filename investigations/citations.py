@@ -1,0 +1,105 @@
+"""Footnotes for a public page: citations fetched once, numbered in order of first use.
+
+A page builds one ``Footnotes`` from every record it shows. Templates then ask it for the
+superscript of a claim (a record, one of its fields, or a ``[^marker]`` in its prose) as
+they render, so numbers follow reading order. Each source gets one note however often it
+is cited; each use of it gets a letter (a, b, c) that the note links back to.
+
+Only citations whose source is published count: the reader could not follow the others.
+"""
+
+import string
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Citation
+
+
+@dataclass
+class Use:
+    """One place on the page where a source is cited."""
+
+    anchor: str
+    letter: str
+    citations: list
+
+
+@dataclass
+class Note:
+    number: int
+    source: object
+    uses: list = field(default_factory=list)
+
+    @property
+    def anchor(self):
+        return f"note-{self.number}"
+
+    @property
+    def citations(self):
+        """Each distinct citation once, with the letters of the places that use it."""
+        letters = defaultdict(list)
+        seen = {}
+        for use in self.uses:
+            for citation in use.citations:
+                seen.setdefault(citation.pk, citation)
+                letters[citation.pk].append(use)
+        return [(citation, letters[pk]) for pk, citation in seen.items()]
+
+
+class Footnotes:
+    def __init__(self, records):
+        records = [record for record in records if record is not None]
+        self._claims = defaultdict(list)
+        self._notes = {}
+        if records:
+            citations = (
+                Citation.objects.for_objects(records)
+                .with_published_source()
+                .select_related("source")
+                .order_by("pk")
+            )
+            for citation in citations:
+                self._claims[_claim_key(citation)].append(citation)
+
+    @property
+    def notes(self):
+        return list(self._notes.values())
+
+    @property
+    def sources(self):
+        return sorted((note.source for note in self.notes), key=lambda s: s.title.lower())
+
+    def cite(self, record, field_name="", marker=""):
+        """The uses this claim adds, one per source, each numbered and lettered."""
+        if record is None:
+            return []
+        content_type = ContentType.objects.get_for_model(record)
+        found = self._claims.get((content_type.pk, record.pk, field_name, marker), [])
+        by_source = defaultdict(list)
+        for citation in found:
+            by_source[citation.source_id].append(citation)
+        return [self._use(citations) for citations in by_source.values()]
+
+    def _use(self, citations):
+        source = citations[0].source
+        note = self._notes.get(source.pk)
+        if note is None:
+            note = self._notes[source.pk] = Note(len(self._notes) + 1, source)
+        letter = _letter(len(note.uses))
+        use = Use(f"ref-{note.number}-{letter}", letter, citations)
+        note.uses.append(use)
+        return note, use
+
+
+def _claim_key(citation):
+    return citation.content_type_id, citation.object_id, citation.field_name, citation.marker
+
+
+def _letter(index):
+    """a … z, then aa, ab …: enough for any page."""
+    letters = string.ascii_lowercase
+    if index < len(letters):
+        return letters[index]
+    return _letter(index // len(letters) - 1) + letters[index % len(letters)]

@@ -1,0 +1,154 @@
+"""Full-text search over published records: one interface, two engines.
+
+The index (migration 0002) is a table of documents, one per published record: FTS5 with
+bm25 ranking on SQLite, a weighted tsvector with ts_rank on PostgreSQL. Rather than keep
+it in step with triggers on a dozen tables, it is rebuilt when the content version (bumped
+by every save, see caching.py) differs from the version it was built at. Rebuilding a few
+thousand documents takes a fraction of a second, and most searches find it fresh.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from .caching import content_version
+from .models import Concern, Contract, Framework, Organisation, Person, Site, Source
+from .prose import MARKER
+
+# In the order results are shown.
+KINDS = {
+    "organisation": ("Organisations", Organisation),
+    "contract": ("Contracts", Contract),
+    "concern": ("Concerns", Concern),
+    "person": ("People", Person),
+    "site": ("Sites", Site),
+    "framework": ("Frameworks", Framework),
+    "source": ("Sources", Source),
+}
+RESULT_LIMIT = 200
+
+
+def _text(*parts):
+    return " ".join(MARKER.sub("", str(part)) for part in parts if part)
+
+
+def _organisation_documents():
+    organisations = Organisation.objects.published().prefetch_related(
+        "aliases", "identifiers", "sections"
+    )
+    for organisation in organisations:
+        names = [alias.name for alias in organisation.aliases.all()]
+        ids = []
+        for identifier in organisation.identifiers.all():
+            # "GB-COH-02128897", "GB COH 02128897" and "2128897" all find it.
+            ids += [identifier.org_id, identifier.org_id.replace("-", " "), identifier.value]
+            ids.append(identifier.value.lstrip("0"))
+        bodies = [section.body for section in organisation.sections.all()]
+        body = _text(*names, *ids, organisation.summary, *bodies)
+        yield "organisation", organisation.pk, organisation.name, body
+
+
+def _documents():
+    yield from _organisation_documents()
+    for contract in Contract.objects.published():
+        body = _text(contract.reference, contract.region, contract.description)
+        yield "contract", contract.pk, contract.title, body
+    for concern in Concern.objects.published():
+        yield "concern", concern.pk, concern.title, _text(concern.summary)
+    for person in Person.objects.published():
+        yield "person", person.pk, person.name, _text(person.description, person.biography)
+    for site in Site.objects.published():
+        body = _text(site.locality, site.region, site.address, site.description)
+        yield "site", site.pk, site.name, body
+    for framework in Framework.objects.published():
+        yield (
+            "framework",
+            framework.pk,
+            framework.name,
+            _text(framework.reference, framework.description),
+        )
+    for source in Source.objects.published():
+        yield "source", source.pk, source.title, _text(source.publisher, source.author)
+
+
+def rebuild_index(version=None):
+    rows = list(_documents())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM investigations_search")
+        cursor.executemany(
+            "INSERT INTO investigations_search (kind, record_id, title, body) VALUES (%s, %s, %s, %s)",
+            rows,
+        )
+        cursor.execute("DELETE FROM investigations_search_state")
+        cursor.execute(
+            "INSERT INTO investigations_search_state (id, version) VALUES (1, %s)",
+            [str(version or content_version())],
+        )
+
+
+def ensure_fresh():
+    version = str(content_version())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM investigations_search_state WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None or row[0] != version:
+        rebuild_index(version)
+
+
+def terms(query):
+    """The words of a query; punctuation (as in GB-COH-02128897) separates them."""
+    return re.findall(r"\w+", query.lower())[:12]
+
+
+def _ranked_sqlite(words):
+    match = " AND ".join(f'"{word}"*' for word in words)
+    sql = (
+        "SELECT kind, record_id FROM investigations_search WHERE investigations_search MATCH %s"
+        " ORDER BY bm25(investigations_search, 0, 0, 10.0, 1.0) LIMIT %s"
+    )
+    return sql, [match, RESULT_LIMIT]
+
+
+def _ranked_postgresql(words):
+    query = " & ".join(f"{word}:*" for word in words)
+    sql = (
+        "SELECT kind, record_id FROM investigations_search, to_tsquery('english', %s) query"
+        " WHERE document @@ query ORDER BY ts_rank(document, query) DESC LIMIT %s"
+    )
+    return sql, [query, RESULT_LIMIT]
+
+
+def ranked_matches(query):
+    """(kind, id) of matching records, best first."""
+    words = terms(query)
+    if not words:
+        return []
+    ensure_fresh()
+    ranked = _ranked_sqlite if connection.vendor == "sqlite" else _ranked_postgresql
+    sql, params = ranked(words)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(kind, int(record_id)) for kind, record_id in cursor.fetchall()]
+
+
+@dataclass
+class Group:
+    kind: str
+    label: str
+    records: list
+
+
+def search(query):
+    """Published records matching the query, grouped by kind, each group best first."""
+    ids_by_kind = {}
+    for kind, record_id in ranked_matches(query):
+        ids_by_kind.setdefault(kind, []).append(record_id)
+    groups = []
+    for kind, (label, model) in KINDS.items():
+        ids = ids_by_kind.get(kind)
+        if ids:
+            # Checked again: the index may be a moment older than the data.
+            found = model.objects.published().in_bulk(ids)
+            groups.append(Group(kind, label, [found[pk] for pk in ids if pk in found]))
+    return [group for group in groups if group.records]

@@ -1,0 +1,89 @@
+"""The published claims a source supports, for its public page.
+
+A citation is shown only when the record it backs is visible to the public: a main record
+that is published, or a child row (an alias, a contract party) whose parents are. Records
+are fetched with one query per model, however many citations there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+
+from investigations import models
+
+# Child rows, and the published records they hang from; the first is the page they live on.
+CHILD_PARENTS = {
+    models.OrganisationAlias: ("organisation",),
+    models.Identifier: ("organisation",),
+    models.ProfileSection: ("organisation",),
+    models.FinancialFiling: ("organisation",),
+    models.Role: ("person", "organisation"),
+    models.SiteRole: ("site", "organisation"),
+    models.FrameworkMembership: ("framework", "organisation"),
+    models.ContractParty: ("contract", "organisation"),
+    models.ConcernParty: ("concern", "organisation"),
+}
+
+
+def visible(model):
+    """The rows of ``model`` the public may see, with the parents they link to."""
+    if model is models.Relationship:
+        return model.objects.published().select_related("subject", "object")
+    if model in CHILD_PARENTS:
+        parents = CHILD_PARENTS[model]
+        queryset = model.objects.select_related(*parents)
+        for parent in parents:
+            related = model._meta.get_field(parent).related_model
+            queryset = queryset.filter(**{f"{parent}__in": related.objects.published()})
+        return queryset
+    if hasattr(model.objects, "published"):
+        return model.objects.published()
+    return model.objects.none()
+
+
+@dataclass
+class Claim:
+    citation: models.Citation
+    record: object
+    page: object
+
+    @property
+    def what(self):
+        """The claim in words: the record, one of its fields, or a passage of its prose."""
+        if not self.citation.field_name:
+            return "that it exists, and what it is"
+        try:
+            label = self.record._meta.get_field(self.citation.field_name).verbose_name
+        except FieldDoesNotExist:
+            label = self.citation.field_name
+        if self.citation.marker:
+            return f"a passage of its {label} [{self.citation.marker}]"
+        return f"its {label}"
+
+
+def claims_citing(source):
+    citations = list(models.Citation.objects.filter(source=source).order_by("pk"))
+    ids_by_type = defaultdict(set)
+    for citation in citations:
+        ids_by_type[citation.content_type_id].add(citation.object_id)
+    records = {}
+    for type_id, ids in ids_by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        for record in visible(model).filter(pk__in=ids) if model else ():
+            records[(type_id, record.pk)] = record
+    claims = []
+    for citation in citations:
+        record = records.get((citation.content_type_id, citation.object_id))
+        if record is not None:
+            claims.append(Claim(citation, record, page_of(record)))
+    return claims
+
+
+def page_of(record):
+    """The main record whose page shows this row."""
+    if isinstance(record, models.Relationship):
+        return record.subject
+    parents = CHILD_PARENTS.get(type(record))
+    return getattr(record, parents[0]) if parents else record

@@ -1,0 +1,108 @@
+"""Detail pages of every main record. Each builds its context, then a ``Footnotes``."""
+
+from django.shortcuts import render
+
+from investigations.citations import Footnotes
+from investigations.models import (
+    Concern,
+    ConcernParty,
+    Contract,
+    Framework,
+    Organisation,
+    Person,
+    Site,
+    Source,
+)
+
+from .claims import claims_citing
+from .lookup import detail_view
+from .profiles import cited_records, organisation_profile, published_parties
+
+
+def render_detail(request, template, record, related, **context):
+    """Render with footnotes drawn from the record and the related rows the page shows."""
+    context.update(record=record, footnotes=Footnotes([record, *related]))
+    return render(request, f"investigations/{template}", context)
+
+
+def show_organisation(request, organisation):
+    profile = organisation_profile(organisation)
+    context = {"organisation": organisation, **profile}
+    context["footnotes"] = Footnotes(cited_records(organisation, profile))
+    context["record"] = organisation
+    return render(request, "investigations/organisation_detail.html", context)
+
+
+def show_contract(request, contract):
+    parties = list(published_parties().filter(contract=contract))
+    concerns = list(contract.concerns.published())
+    return render_detail(
+        request, "contract_detail.html", contract, parties, parties=parties, concerns=concerns
+    )
+
+
+def show_concern(request, concern):
+    parties = list(
+        ConcernParty.objects.filter(
+            concern=concern, organisation__in=Organisation.objects.published()
+        ).select_related("organisation", "parent_at_time")
+    )
+    context = {
+        "parties": parties,
+        "contracts": list(concern.contracts.published()),
+        "people": list(concern.people.published()),
+    }
+    return render_detail(request, "concern_detail.html", concern, parties, **context)
+
+
+def show_person(request, person):
+    roles = list(
+        person.roles.filter(organisation__in=Organisation.objects.published())
+        .select_related("organisation")
+        .order_by("start")
+    )
+    concerns = list(person.concerns.published())
+    return render_detail(
+        request, "person_detail.html", person, roles, roles=roles, concerns=concerns
+    )
+
+
+def show_site(request, site):
+    roles = list(
+        site.roles.filter(organisation__in=Organisation.objects.published()).select_related(
+            "organisation"
+        )
+    )
+    contracts = list(site.contracts.published())
+    return render_detail(request, "site_detail.html", site, roles, roles=roles, contracts=contracts)
+
+
+def show_framework(request, framework):
+    memberships = list(
+        framework.memberships.filter(
+            organisation__in=Organisation.objects.published()
+        ).select_related("organisation")
+    )
+    call_offs = list(framework.call_offs.published())
+    return render_detail(
+        request,
+        "framework_detail.html",
+        framework,
+        memberships,
+        memberships=memberships,
+        call_offs=call_offs,
+    )
+
+
+def show_source(request, source):
+    context = {"source": source, "record": source, "claims": claims_citing(source)}
+    return render(request, "investigations/source_detail.html", context)
+
+
+organisation_detail = detail_view(Organisation, show_organisation)
+contract_detail = detail_view(Contract, show_contract)
+concern_detail = detail_view(Concern, show_concern)
+person_detail = detail_view(Person, show_person)
+site_detail = detail_view(Site, show_site)
+framework_detail = detail_view(Framework, show_framework)
+source_detail = detail_view(Source, show_source)

@@ -1,0 +1,131 @@
+"""Filtered, sorted, paginated lists of published records, with facet counts."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.shortcuts import render
+
+from investigations import filters
+from investigations.models import Concern, Contract, Organisation, Person, Source
+
+from .profiles import published_parties
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class FacetValue:
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list
+
+
+def facets(queryset, request, fields):
+    """Counts of the filtered records by each choice field: one grouped query per facet."""
+    found = []
+    for name in fields:
+        field = queryset.model._meta.get_field(name)
+        labels = dict(field.choices)
+        rows = queryset.order_by().values(name).annotate(n=Count("pk")).order_by("-n", name)
+        values = [
+            facet_value(request, name, row[name], labels.get(row[name], row[name]), row["n"])
+            for row in rows
+            if row[name]
+        ]
+        found.append(Facet(name, field.verbose_name.capitalize(), values))
+    return found
+
+
+def facet_value(request, name, value, label, count):
+    """A facet choice, and the URL that selects it (or, once selected, removes it)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    selected = request.GET.get(name) == value
+    if selected:
+        query.pop(name)
+    else:
+        query[name] = value
+    return FacetValue(label, count, selected, f"?{query.urlencode()}")
+
+
+def filtered_list(request, filterset_class, queryset, template, facet_fields=(), **context):
+    """Filter by the GET parameters, paginate, and count the facets of what is left."""
+    filterset = filterset_class(request.GET, queryset=queryset)
+    results = filterset.qs
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(
+        filter=filterset,
+        page=page,
+        facets=facets(results, request, facet_fields),
+        filtered=any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+    )
+    return render(request, f"investigations/{template}", context)
+
+
+def organisation_list(request):
+    return filtered_list(
+        request,
+        filters.OrganisationFilter,
+        Organisation.objects.published(),
+        "organisation_list.html",
+        ("kind", "org_status"),
+        heading="Organisations",
+    )
+
+
+def contract_list(request):
+    contracts = (
+        Contract.objects.published()
+        .select_related("framework")
+        .prefetch_related(Prefetch("parties", queryset=published_parties()))
+    )
+    return filtered_list(
+        request,
+        filters.ContractFilter,
+        contracts,
+        "contract_list.html",
+        ("contract_status", "service_category"),
+        heading="Contracts",
+    )
+
+
+def concern_list(request):
+    concerns = Concern.objects.published().select_related("regulator")
+    return filtered_list(
+        request,
+        filters.ConcernFilter,
+        concerns,
+        "concern_list.html",
+        ("kind", "concern_status"),
+        heading="Concerns",
+    )
+
+
+def source_list(request):
+    return filtered_list(
+        request,
+        filters.SourceFilter,
+        Source.objects.published(),
+        "source_list.html",
+        ("kind", "source_type"),
+        heading="Sources",
+    )
+
+
+def person_list(request):
+    return filtered_list(
+        request,
+        filters.PersonFilter,
+        Person.objects.published(),
+        "person_list.html",
+        heading="People",
+    )

@@ -1,0 +1,62 @@
+"""Finding a published record by slug, following old slugs with a permanent redirect."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
+
+from investigations.models import SlugRedirect
+
+# Route names of the main records by model name.
+DETAIL_ROUTES = {
+    "organisation": "organisation_detail",
+    "person": "person_detail",
+    "site": "site_detail",
+    "framework": "framework_detail",
+    "contract": "contract_detail",
+    "concern": "concern_detail",
+    "source": "source_detail",
+}
+
+
+def public_url(record):
+    """The public page of a main record, or "" for rows that have none of their own."""
+    name = DETAIL_ROUTES.get(record._meta.model_name)
+    return reverse(name, args=[record.slug]) if name and record.slug else ""
+
+
+class Moved(Exception):
+    """Raised with the response that sends the reader to a renamed record's new address."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def published_or_404(queryset, slug):
+    """The published record with this slug; a redirect if it had this slug before.
+
+    Drafts and deleted records raise the same 404 as records that never existed.
+    """
+    published = queryset.published()
+    record = published.filter(slug=slug).first()
+    if record is not None:
+        return record
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    old = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).first()
+    renamed = old and published.filter(pk=old.object_id).first()
+    if renamed:
+        raise Moved(HttpResponsePermanentRedirect(public_url(renamed)))
+    raise Http404(f"No published {queryset.model._meta.verbose_name} at this address.")
+
+
+def detail_view(model, build):
+    """A detail view: look the record up by slug, then render what ``build`` returns."""
+
+    def view(request, slug):
+        try:
+            record = published_or_404(model.objects.all(), slug)
+        except Moved as moved:
+            return moved.response
+        return build(request, record)
+
+    view.__name__ = f"{model._meta.model_name}_detail"
+    return view

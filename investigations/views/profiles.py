@@ -1,0 +1,189 @@
+"""What an organisation's profile page shows, fetched in a fixed number of queries.
+
+Every related row is filtered to published records at both ends, so a draft contract,
+concern, person, site or owner never appears on a published organisation's page.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+
+from investigations.models import (
+    Concern,
+    ConcernParty,
+    Contract,
+    ContractParty,
+    Framework,
+    FrameworkMembership,
+    Organisation,
+    Person,
+    Relationship,
+    Role,
+    Site,
+    SiteRole,
+)
+
+OWNERSHIP_KINDS = (
+    Relationship.Kind.PARENT_OF,
+    Relationship.Kind.ACQUIRED,
+    Relationship.Kind.SHAREHOLDER_IN,
+)
+
+
+def published_parties():
+    return ContractParty.objects.filter(
+        organisation__in=Organisation.objects.published()
+    ).select_related("organisation")
+
+
+@dataclass
+class Link:
+    """One ownership edge on the chain, ``depth`` steps away from the organisation."""
+
+    relationship: Relationship
+    organisation: Organisation
+    depth: int
+
+
+def ownership_chains(organisation):
+    """Owners up the chain and holdings down it, from one query over all ownership edges.
+
+    Walking the graph in Python keeps the query count constant however deep the chain.
+    """
+    edges = list(
+        Relationship.objects.published()
+        .filter(kind__in=OWNERSHIP_KINDS)
+        .select_related("subject", "object")
+        .order_by("start", "pk")
+    )
+    owners = _walk(organisation, edges, up=True)
+    holdings = _walk(organisation, edges, up=False)
+    return owners, holdings
+
+
+def _walk(start, edges, up):
+    found, seen, frontier, depth = [], {start.pk}, [start.pk], 1
+    while frontier:
+        following = []
+        for edge in edges:
+            near, far = (edge.object, edge.subject) if up else (edge.subject, edge.object)
+            if near.pk in frontier:
+                found.append(Link(edge, far, depth))
+                if far.pk not in seen:
+                    seen.add(far.pk)
+                    following.append(far.pk)
+        frontier, depth = following, depth + 1
+    return found
+
+
+def other_relationships(organisation):
+    return (
+        Relationship.objects.published()
+        .filter(Q(subject=organisation) | Q(object=organisation))
+        .exclude(kind__in=OWNERSHIP_KINDS)
+        .select_related("subject", "object")
+    )
+
+
+def contract_parties(organisation):
+    return (
+        ContractParty.objects.filter(
+            organisation=organisation, contract__in=Contract.objects.published()
+        )
+        .select_related("contract", "contract__framework", "contract__site")
+        .prefetch_related(Prefetch("contract__parties", queryset=published_parties()))
+        .order_by("-contract__awarded", "contract__title", "pk")
+    )
+
+
+def concern_parties(organisation):
+    return (
+        ConcernParty.objects.filter(
+            organisation=organisation, concern__in=Concern.objects.published()
+        )
+        .select_related("concern", "concern__regulator", "parent_at_time")
+        .order_by("-concern__occurred", "concern__title")
+    )
+
+
+def organisation_profile(organisation):
+    """Everything the profile shows, and the records whose citations it footnotes."""
+    owners, holdings = ownership_chains(organisation)
+    profile = {
+        "aliases": list(organisation.aliases.all()),
+        "identifiers": list(organisation.identifiers.all()),
+        "sections": list(organisation.sections.all()),
+        "filings": list(organisation.filings.all()),
+        "contract_parties": list(contract_parties(organisation)),
+        "concern_parties": list(concern_parties(organisation)),
+        "owners": owners,
+        "holdings": holdings,
+        "relationships": list(other_relationships(organisation)),
+        "roles": list(
+            Role.objects.filter(organisation=organisation, person__in=Person.objects.published())
+            .select_related("person")
+            .order_by("start", "person__name")
+        ),
+        "site_roles": list(
+            SiteRole.objects.filter(organisation=organisation, site__in=Site.objects.published())
+            .select_related("site")
+            .order_by("site__name", "start")
+        ),
+        "memberships": list(
+            FrameworkMembership.objects.filter(
+                organisation=organisation, framework__in=Framework.objects.published()
+            ).select_related("framework")
+        ),
+    }
+    profile["timeline"] = timeline(organisation, profile)
+    return profile
+
+
+def cited_records(organisation, profile):
+    """The organisation and every row its page shows, for one citation query."""
+    records = [organisation]
+    for key in ("aliases", "identifiers", "sections", "filings", "relationships"):
+        records.extend(profile[key])
+    for key in ("roles", "site_roles", "memberships"):
+        records.extend(profile[key])
+    for party in profile["contract_parties"]:
+        records.extend([party, party.contract])
+    for party in profile["concern_parties"]:
+        records.extend([party, party.concern])
+    records.extend(link.relationship for link in profile["owners"] + profile["holdings"])
+    return records
+
+
+@dataclass
+class Event:
+    date: str
+    text: str
+    record: object
+    field_name: str
+
+
+def timeline(organisation, profile):
+    """Dated events from the records on the page, earliest first."""
+    events = [
+        Event(organisation.founded, "Founded", organisation, "founded"),
+        Event(organisation.dissolved, "Dissolved", organisation, "dissolved"),
+    ]
+    for party in profile["contract_parties"]:
+        contract = party.contract
+        events.append(Event(contract.awarded, f"Contract awarded: {contract}", contract, "awarded"))
+    for party in profile["concern_parties"]:
+        concern = party.concern
+        events.append(Event(concern.occurred, str(concern), concern, "occurred"))
+    for link in profile["owners"] + profile["holdings"]:
+        relationship = link.relationship
+        events.append(Event(relationship.start, str(relationship), relationship, "start"))
+    for relationship in profile["relationships"]:
+        events.append(Event(relationship.start, str(relationship), relationship, "start"))
+    for membership in profile["memberships"]:
+        events.append(
+            Event(membership.start, f"Appointed to {membership.framework}", membership, "start")
+        )
+    for role in profile["site_roles"]:
+        events.append(Event(role.start, f"{role.get_kind_display()} of {role.site}", role, "start"))
+    unique = {(event.date, event.text): event for event in events if event.date}
+    return sorted(unique.values(), key=lambda event: event.date)

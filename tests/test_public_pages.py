@@ -1,0 +1,181 @@
+"""The public pages: what a reader sees on each, with its citations."""
+
+import pytest
+from django.urls import reverse
+
+from investigations import models
+from tests.factories import (
+    cite,
+    make_concern,
+    make_contract,
+    make_framework,
+    make_organisation,
+    make_party,
+    make_person,
+    make_relationship,
+    make_site,
+    make_source,
+)
+
+pytestmark = pytest.mark.django_db
+PUBLISHED = models.Publishable.Status.PUBLISHED
+
+
+def build_profile(extra_contracts=0):
+    """A published organisation with one of everything its profile shows."""
+    source = make_source(title="Alliance Medical annual report 2022", url="https://example.org/ar")
+    org = make_organisation(
+        name="Alliance Medical Ltd",
+        status=PUBLISHED,
+        founded="1989",
+        summary="An imaging provider.[^overview]",
+    )
+    cite(org, source=source, quote="Alliance Medical Limited")
+    cite(org, "founded", source=source, quote="founded in 1989", locator="p. 2")
+    cite(org, "summary", marker="overview", source=source, quote="imaging services")
+    identifier = models.Identifier.objects.create(organisation=org, value="2128897")
+    cite(identifier, source=make_source(title="Companies House register"), quote="02128897")
+    models.OrganisationAlias.objects.create(organisation=org, name="Alliance Medical")
+    section = models.ProfileSection.objects.create(
+        organisation=org, heading="strategy", body="Founded in the UK.[^founding]"
+    )
+    cite(section, "body", marker="founding", source=source, quote="founded in the UK")
+    filing = models.FinancialFiling.objects.create(
+        organisation=org, period_end="2022-09-30", turnover=169_600_000
+    )
+    cite(filing, "turnover", source=source, quote="Turnover 169.6m", confidence="medium")
+    buyer = make_organisation(name="NHS England", status=PUBLISHED, kind="public_body")
+    parent = make_organisation(name="Life Healthcare Group", status=PUBLISHED)
+    grandparent = make_organisation(name="Life Healthcare Holdings", status=PUBLISHED)
+    make_relationship(
+        subject=parent, object=org, kind="acquired", start="2016-11", status=PUBLISHED
+    )
+    make_relationship(subject=grandparent, object=parent, kind="parent_of", status=PUBLISHED)
+    for number in range(1 + extra_contracts):
+        contract = make_contract(
+            title=f"PET-CT scanning services {number}",
+            status=PUBLISHED,
+            value=350_000_000,
+            awarded="2014-11",
+        )
+        cite(contract, "value", source=source, quote="valued at £350 million")
+        make_party(contract, organisation=org, role="lead_supplier")
+        make_party(contract, organisation=buyer, role="buyer")
+        concern = make_concern(
+            title=f"Legal challenge {number}", status=PUBLISHED, occurred="2015-01"
+        )
+        models.ConcernParty.objects.create(concern=concern, organisation=org)
+        person = make_person(name=f"Malcolm Rifkind {number}", status=PUBLISHED)
+        models.Role.objects.create(person=person, organisation=org, kind="non_executive")
+        site = make_site(name=f"Taunton CDC {number}", status=PUBLISHED)
+        models.SiteRole.objects.create(
+            site=site, organisation=org, kind="operator", start="2022-11"
+        )
+    return org
+
+
+def test_it_shows_an_organisation_profile_with_its_sections(client):
+    org = build_profile()
+    response = client.get(reverse("organisation_detail", args=[org.slug]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "Alliance Medical Ltd",
+        "GB-COH-02128897",
+        "https://find-and-update.company-information.service.gov.uk/company/02128897",
+        "Alliance Medical",
+        "Founded in the UK.",
+        "£169.6m",
+        "PET-CT scanning services 0",
+        "£350m",
+        "November 2014",
+        "Legal challenge 0",
+        "Life Healthcare Group",
+        "Life Healthcare Holdings",
+        "Malcolm Rifkind 0",
+        "Taunton CDC 0",
+        "Timeline",
+        "Last updated",
+        "Companies House register",
+    ):
+        assert text in html, text
+
+
+def test_it_returns_404_for_a_draft_organisation(client):
+    org = make_organisation()
+    assert client.get(reverse("organisation_detail", args=[org.slug])).status_code == 404
+
+
+def test_it_shows_each_kind_of_detail_page(client):
+    org = make_organisation(status=PUBLISHED)
+    contract = make_contract(status=PUBLISHED)
+    make_party(contract, organisation=org)
+    records = [
+        contract,
+        make_concern(status=PUBLISHED, summary="Bad things.[^x]"),
+        make_person(status=PUBLISHED),
+        make_site(status=PUBLISHED),
+        make_framework(status=PUBLISHED),
+        make_source(),
+    ]
+    for record in records:
+        name = f"{record._meta.model_name}_detail"
+        response = client.get(reverse(name, args=[record.slug]))
+        assert response.status_code == 200, name
+        assert str(getattr(record, "title", None) or record.name) in response.content.decode()
+
+
+def test_it_lists_on_a_source_page_the_published_claims_that_cite_it(client):
+    source = make_source()
+    contract = make_contract(title="Published contract", status=PUBLISHED)
+    cite(contract, "value", source=source, quote="Quoted value")
+    hidden = make_contract(title="Draft contract")
+    cite(hidden, source=source, quote="Hidden quote")
+    html = client.get(reverse("source_detail", args=[source.slug])).content.decode()
+    assert "Published contract" in html
+    assert "Quoted value" in html
+    assert "Draft contract" not in html
+    assert "Hidden quote" not in html
+
+
+def test_it_redirects_an_old_slug_permanently(client):
+    org = make_organisation(name="Old Name Ltd", status=PUBLISHED)
+    old_slug = org.slug
+    org.slug = "new-name-ltd"
+    org.save()
+    response = client.get(reverse("organisation_detail", args=[old_slug]))
+    assert response.status_code == 301
+    assert response["Location"] == reverse("organisation_detail", args=["new-name-ltd"])
+
+
+def test_it_does_not_redirect_an_old_slug_to_a_draft(client):
+    org = make_organisation(name="Old Name Ltd")
+    old_slug = org.slug
+    org.slug = "new-name-ltd"
+    org.save()
+    assert client.get(reverse("organisation_detail", args=[old_slug])).status_code == 404
+
+
+def test_it_shows_a_helpful_404_page(client, settings):
+    settings.DEBUG = False
+    response = client.get("/organisations/no-such-thing/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "Search for it instead" in response.content.decode()
+
+
+def test_it_shows_the_home_page_with_counts_and_recent_profiles(client):
+    make_organisation(name="Equitix", status=PUBLISHED)
+    make_organisation(name="Hidden draft")
+    html = client.get(reverse("home")).content.decode()
+    assert "Equitix" in html
+    assert "Hidden draft" not in html
+    assert "<strong>1</strong> organisations" in html
+    assert 'type="search"' in html
+
+
+def test_it_has_opengraph_and_twitter_meta(client):
+    org = make_organisation(name="Equitix", status=PUBLISHED)
+    html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    assert '<meta property="og:title" content="Equitix">' in html
+    assert '<meta name="twitter:card"' in html
