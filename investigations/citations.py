@@ -6,8 +6,11 @@ they render, so numbers follow reading order. Each source gets one note however 
 is cited; each use of it gets a letter (a, b, c) that the note links back to.
 
 Only citations whose source is published count: the reader could not follow the others.
+A claim whose every citation points at an unpublished source is withheld altogether: its
+field is blanked, its prose passage dropped, its row left out (see ``withhold``).
 """
 
+import re
 import string
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 
 from .models import Citation
+from .prose import markers_in
 
 
 @dataclass
@@ -52,16 +56,18 @@ class Footnotes:
     def __init__(self, records):
         records = [record for record in records if record is not None]
         self._claims = defaultdict(list)
+        self._unpublished = set()
         self._notes = {}
         if records:
+            # All citations, in one query: the unpublished ones only tell what to withhold.
             citations = (
-                Citation.objects.for_objects(records)
-                .with_published_source()
-                .select_related("source")
-                .order_by("pk")
+                Citation.objects.for_objects(records).select_related("source").order_by("pk")
             )
             for citation in citations:
-                self._claims[_claim_key(citation)].append(citation)
+                if citation.source.is_published:
+                    self._claims[_claim_key(citation)].append(citation)
+                else:
+                    self._unpublished.add(_claim_key(citation))
 
     @property
     def notes(self):
@@ -71,12 +77,39 @@ class Footnotes:
     def sources(self):
         return sorted((note.source for note in self.notes), key=lambda s: s.title.lower())
 
+    def withheld(self, record, field_name="", marker=""):
+        """True when the claim is cited, but only by sources the public cannot see."""
+        key = _record_key(record) + (field_name, marker)
+        return key in self._unpublished and key not in self._claims
+
+    def withhold(self, records):
+        """Blank withheld field values in place; return the records not withheld whole."""
+        shown = []
+        for record in records:
+            for name in getattr(record, "claim_fields", ()):
+                if self.withheld(record, name):
+                    field = record._meta.get_field(name)
+                    setattr(record, field.attname, None if field.null else "")
+            if not self.withheld(record):
+                shown.append(record)
+        return shown
+
+    def visible_prose(self, record, field_name):
+        """The prose without the passages whose every marker is withheld."""
+        text = getattr(record, field_name) or ""
+        kept = []
+        for block in re.split(r"\n\s*\n", text):
+            markers = markers_in(block)
+            if markers and all(self.withheld(record, field_name, m) for m in markers):
+                continue
+            kept.append(block)
+        return "\n\n".join(kept)
+
     def cite(self, record, field_name="", marker=""):
         """The uses this claim adds, one per source, each numbered and lettered."""
         if record is None:
             return []
-        content_type = ContentType.objects.get_for_model(record)
-        found = self._claims.get((content_type.pk, record.pk, field_name, marker), [])
+        found = self._claims.get(_record_key(record) + (field_name, marker), [])
         by_source = defaultdict(list)
         for citation in found:
             by_source[citation.source_id].append(citation)
@@ -91,6 +124,10 @@ class Footnotes:
         use = Use(f"ref-{note.number}-{letter}", letter, citations)
         note.uses.append(use)
         return note, use
+
+
+def _record_key(record):
+    return ContentType.objects.get_for_model(record).pk, record.pk
 
 
 def _claim_key(citation):

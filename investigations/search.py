@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import prefetch_related_objects
 
 from .caching import content_version
+from .citations import Footnotes
 from .models import Concern, Contract, Framework, Organisation, Person, Site, Source
 from .prose import MARKER
 
@@ -33,43 +35,57 @@ def _text(*parts):
     return " ".join(MARKER.sub("", str(part)) for part in parts if part)
 
 
-def _organisation_documents():
-    organisations = Organisation.objects.published().prefetch_related(
-        "aliases", "identifiers", "sections"
+def _identifier_terms(identifier):
+    """ "GB-COH-02128897", "GB COH 02128897", "02128897" and "2128897" all find it."""
+    org_id = identifier.org_id
+    return [org_id, org_id.replace("-", " "), identifier.value, identifier.value.lstrip("0")]
+
+
+def _organisation_document(organisation, footnotes):
+    aliases = footnotes.withhold(list(organisation.aliases.all()))
+    identifiers = footnotes.withhold(list(organisation.identifiers.all()))
+    sections = footnotes.withhold(list(organisation.sections.all()))
+    body = _text(
+        *(alias.name for alias in aliases),
+        *(term for identifier in identifiers for term in _identifier_terms(identifier)),
+        footnotes.visible_prose(organisation, "summary"),
+        *(footnotes.visible_prose(section, "body") for section in sections),
     )
-    for organisation in organisations:
-        names = [alias.name for alias in organisation.aliases.all()]
-        ids = []
-        for identifier in organisation.identifiers.all():
-            # "GB-COH-02128897", "GB COH 02128897" and "2128897" all find it.
-            ids += [identifier.org_id, identifier.org_id.replace("-", " "), identifier.value]
-            ids.append(identifier.value.lstrip("0"))
-        bodies = [section.body for section in organisation.sections.all()]
-        body = _text(*names, *ids, organisation.summary, *bodies)
-        yield "organisation", organisation.pk, organisation.name, body
+    return organisation.name, body
+
+
+def _record_document(record, footnotes):
+    """Title and body of any other record, without claims only unpublished sources back."""
+    footnotes.withhold([record])
+    if isinstance(record, Source):
+        return record.title, _text(record.publisher, record.author)
+    title = str(getattr(record, "title", None) or record.name)
+    plain = ("reference", "region", "locality", "address", "description")
+    prose = ("description", "summary", "biography")
+    values = [getattr(record, name, "") for name in plain if name not in prose]
+    values += [footnotes.visible_prose(record, name) for name in prose if hasattr(record, name)]
+    return title, _text(*values)
 
 
 def _documents():
-    yield from _organisation_documents()
-    for contract in Contract.objects.published():
-        body = _text(contract.reference, contract.region, contract.description)
-        yield "contract", contract.pk, contract.title, body
-    for concern in Concern.objects.published():
-        yield "concern", concern.pk, concern.title, _text(concern.summary)
-    for person in Person.objects.published():
-        yield "person", person.pk, person.name, _text(person.description, person.biography)
-    for site in Site.objects.published():
-        body = _text(site.locality, site.region, site.address, site.description)
-        yield "site", site.pk, site.name, body
-    for framework in Framework.objects.published():
-        yield (
-            "framework",
-            framework.pk,
-            framework.name,
-            _text(framework.reference, framework.description),
-        )
-    for source in Source.objects.published():
-        yield "source", source.pk, source.title, _text(source.publisher, source.author)
+    records = {kind: list(model.objects.published()) for kind, (_, model) in KINDS.items()}
+    organisations = records["organisation"]
+    prefetch_related_objects(organisations, "aliases", "identifiers", "sections")
+    children = [
+        child
+        for organisation in organisations
+        for name in ("aliases", "identifiers", "sections")
+        for child in getattr(organisation, name).all()
+    ]
+    everything = [record for listed in records.values() for record in listed]
+    footnotes = Footnotes(everything + children)
+    for organisation in organisations:
+        footnotes.withhold([organisation])
+        yield ("organisation", organisation.pk, *_organisation_document(organisation, footnotes))
+    for kind, listed in records.items():
+        if kind != "organisation":
+            for record in listed:
+                yield (kind, record.pk, *_record_document(record, footnotes))
 
 
 def rebuild_index(version=None):

@@ -36,7 +36,8 @@ def prose(context, record, field_name):
     def render_marker(key):
         return str(superscripts(footnotes, record, field_name, key))
 
-    return mark_safe(render_markdown(getattr(record, field_name), render_marker))  # noqa: S308
+    text = footnotes.visible_prose(record, field_name) if footnotes else getattr(record, field_name)
+    return mark_safe(render_markdown(text, render_marker))  # noqa: S308
 
 
 @register.filter

@@ -16,28 +16,48 @@ from investigations.models import (
 
 from .claims import claims_citing
 from .lookup import detail_view
-from .profiles import cited_records, organisation_profile, published_parties
+from .profiles import cited_records, organisation_profile, published_parties, timeline
 
 
-def render_detail(request, template, record, related, **context):
-    """Render with footnotes drawn from the record and the related rows the page shows."""
-    context.update(record=record, footnotes=Footnotes([record, *related]))
+def render_detail(request, template, record, rows, **context):
+    """Render with footnotes for the record and its cited ``rows`` (a name → list dict).
+
+    Claims backed only by unpublished sources are withheld from the record and the rows.
+    """
+    footnotes = Footnotes([record, *(row for listed in rows.values() for row in listed)])
+    footnotes.withhold([record])
+    rows = {name: footnotes.withhold(listed) for name, listed in rows.items()}
+    context.update(rows, record=record, footnotes=footnotes)
     return render(request, f"investigations/{template}", context)
 
 
 def show_organisation(request, organisation):
     profile = organisation_profile(organisation)
-    context = {"organisation": organisation, **profile}
-    context["footnotes"] = Footnotes(cited_records(organisation, profile))
-    context["record"] = organisation
-    return render(request, "investigations/organisation_detail.html", context)
+    footnotes = Footnotes(cited_records(organisation, profile))
+    withhold_from_profile(footnotes, organisation, profile)
+    context = {"organisation": organisation, "record": organisation, "footnotes": footnotes}
+    return render(request, "investigations/organisation_detail.html", {**context, **profile})
+
+
+def withhold_from_profile(footnotes, organisation, profile):
+    footnotes.withhold([organisation])
+    for key in ("aliases", "identifiers", "sections", "filings", "relationships", "roles"):
+        profile[key] = footnotes.withhold(profile[key])
+    for key in ("site_roles", "memberships", "contract_parties", "concern_parties"):
+        profile[key] = footnotes.withhold(profile[key])
+    footnotes.withhold([party.contract for party in profile["contract_parties"]])
+    footnotes.withhold([party.concern for party in profile["concern_parties"]])
+    for key in ("owners", "holdings"):
+        shown = set(footnotes.withhold([link.relationship for link in profile[key]]))
+        profile[key] = [link for link in profile[key] if link.relationship in shown]
+    profile["timeline"] = timeline(organisation, profile)
 
 
 def show_contract(request, contract):
     parties = list(published_parties().filter(contract=contract))
     concerns = list(contract.concerns.published())
     return render_detail(
-        request, "contract_detail.html", contract, parties, parties=parties, concerns=concerns
+        request, "contract_detail.html", contract, {"parties": parties}, concerns=concerns
     )
 
 
@@ -48,11 +68,10 @@ def show_concern(request, concern):
         ).select_related("organisation", "parent_at_time")
     )
     context = {
-        "parties": parties,
         "contracts": list(concern.contracts.published()),
         "people": list(concern.people.published()),
     }
-    return render_detail(request, "concern_detail.html", concern, parties, **context)
+    return render_detail(request, "concern_detail.html", concern, {"parties": parties}, **context)
 
 
 def show_person(request, person):
@@ -62,9 +81,7 @@ def show_person(request, person):
         .order_by("start")
     )
     concerns = list(person.concerns.published())
-    return render_detail(
-        request, "person_detail.html", person, roles, roles=roles, concerns=concerns
-    )
+    return render_detail(request, "person_detail.html", person, {"roles": roles}, concerns=concerns)
 
 
 def show_site(request, site):
@@ -74,7 +91,7 @@ def show_site(request, site):
         )
     )
     contracts = list(site.contracts.published())
-    return render_detail(request, "site_detail.html", site, roles, roles=roles, contracts=contracts)
+    return render_detail(request, "site_detail.html", site, {"roles": roles}, contracts=contracts)
 
 
 def show_framework(request, framework):
@@ -88,8 +105,7 @@ def show_framework(request, framework):
         request,
         "framework_detail.html",
         framework,
-        memberships,
-        memberships=memberships,
+        {"memberships": memberships},
         call_offs=call_offs,
     )
 

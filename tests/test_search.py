@@ -1,0 +1,83 @@
+"""Search: names, aliases, identifiers, titles and prose of published records, ranked."""
+
+import pytest
+from django.urls import reverse
+
+from investigations import models
+from investigations.search import search, terms
+from tests.factories import make_concern, make_contract, make_organisation, make_person
+
+pytestmark = pytest.mark.django_db
+PUBLISHED = "published"
+
+
+def kinds_found(query):
+    return {group.kind: [str(record) for record in group.records] for group in search(query)}
+
+
+@pytest.fixture
+def alliance():
+    org = make_organisation(
+        name="Alliance Medical Ltd", status=PUBLISHED, summary="Runs PET-CT scanners."
+    )
+    models.Identifier.objects.create(organisation=org, value="2128897")
+    models.OrganisationAlias.objects.create(organisation=org, name="AML Imaging")
+    models.ProfileSection.objects.create(
+        organisation=org, heading="strategy", body="Produces fludeoxyglucose.[^fdg]"
+    )
+    return org
+
+
+@pytest.mark.parametrize(
+    "query", ["02128897", "2128897", "GB-COH-02128897", "gb coh 02128897", "alliance med"]
+)
+def test_it_finds_a_company_by_number_org_id_or_name_prefix(alliance, query):
+    assert kinds_found(query) == {"organisation": ["Alliance Medical Ltd"]}
+
+
+def test_it_finds_an_organisation_by_alias_and_by_its_prose(alliance):
+    assert kinds_found("AML") == {"organisation": ["Alliance Medical Ltd"]}
+    assert kinds_found("fludeoxyglucose") == {"organisation": ["Alliance Medical Ltd"]}
+    assert kinds_found("scanners") == {"organisation": ["Alliance Medical Ltd"]}
+
+
+def test_it_finds_contracts_and_concerns_and_groups_them_by_kind(alliance):
+    make_contract(title="PET-CT scanning in England", status=PUBLISHED)
+    make_concern(title="Legal challenge", summary="A rival PET-CT bid.", status=PUBLISHED)
+    make_person(name="Pet Owner", status=PUBLISHED)
+    found = kinds_found("pet")
+    assert list(found) == ["organisation", "contract", "concern", "person"]
+
+
+def test_it_ranks_a_title_match_above_a_passing_mention(alliance):
+    make_organisation(name="Scanners United", status=PUBLISHED)
+    assert kinds_found("scanners")["organisation"][0] == "Scanners United"
+
+
+def test_it_never_finds_drafts_or_deleted_records():
+    make_organisation(name="Draft Diagnostics")
+    make_contract(title="Draft Diagnostics contract")
+    assert search("draft diagnostics") == []
+
+
+def test_it_sees_a_change_at_once():
+    org = make_organisation(name="Equitix", status=PUBLISHED)
+    assert kinds_found("equitix")
+    org.status = "draft"
+    org.save()
+    assert search("equitix") == []
+
+
+def test_it_ignores_punctuation_that_would_break_the_query_syntax(alliance):
+    assert terms('"alliance" OR (medical*') == ["alliance", "or", "medical"]
+    assert search('"') == []
+    assert search("alliance AND") == []
+
+
+def test_the_search_page_shows_grouped_results(client, alliance):
+    response = client.get(reverse("search"), {"q": "02128897"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Organisations (1)" in html
+    assert f'href="/organisations/{alliance.slug}/"' in html
+    assert '<label for="search-q">' in html
