@@ -128,10 +128,10 @@ def crawl(client):
             target = urljoin(f"http://testserver{url}", link.replace("&amp;", "&"))
             parsed = urlparse(target)
             path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
-            if parsed.netloc == "testserver" and not path.startswith(("/admin", "/static")):
-                if path not in seen:
-                    seen.add(path)
-                    queue.append(path)
+            internal = parsed.netloc == "testserver" and not path.startswith(("/admin", "/static"))
+            if internal and path not in seen:
+                seen.add(path)
+                queue.append(path)
     return pages
 
 
