@@ -134,7 +134,7 @@ def make_one_of_each():
         make_party(contract),
         cite(contract),
         models.OrganisationAlias.objects.create(organisation=organisation, name="EDL"),
-        models.Identifier.objects.create(organisation=organisation, value="2128897"),
+        models.Identifier.objects.create(organisation=organisation, value=f"{next(_counter):08d}"),
         models.ProfileSection.objects.create(
             organisation=organisation, heading="strategy", body="x"
         ),
