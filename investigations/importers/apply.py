@@ -1,0 +1,205 @@
+"""Second pass of planning: one valid row becomes planned creates, updates and child rows.
+
+A blank cell means "not given": it never clears a value already in the database, so a
+partial spreadsheet can safely update a few columns.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+
+from investigations import models as m
+
+from .keys import Pending
+
+CHILD_KEYS = {
+    m.ContractParty: ("contract_id", "organisation_id", "role"),
+    m.ConcernParty: ("concern_id", "organisation_id"),
+    m.OrganisationAlias: ("organisation_id", "normalised_name"),
+}
+
+
+def apply_draft(planner, kind, draft, existing):
+    """Plan one row; returns "created", "updated" or "unchanged"."""
+    from .plan import RowError
+
+    plan, target = planner.plan, draft.target
+    if isinstance(target, int):
+        obj = existing.get(target)
+        if obj is None:
+            raise RowError("", "the matching record was deleted meanwhile")
+        new = False
+    else:
+        obj, new = (target.instance if target else kind.model()), True
+    changed = _set_fields(obj, draft)
+    if target is None:
+        plan.create(obj, draft.number)
+        _register(planner, kind, draft, obj)
+    elif changed and not new:
+        plan.update(obj, changed, draft.number)
+    added = _plan_children(planner, kind, draft, obj, new)
+    added += _plan_citation(planner, draft, obj, new)
+    if isinstance(obj, m.Publishable) and (new or changed or added):
+        plan.publishable.append(obj)
+    if target is None:
+        return "created"
+    return "updated" if changed or added else "unchanged"
+
+
+def _set_fields(obj, draft):
+    changed = set()
+    for name, value in draft.values.items():
+        if value is not None and getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.add(name)
+    for name, ref in draft.refs.items():
+        attname = obj._meta.get_field(name).attname
+        if isinstance(ref, Pending) or getattr(obj, attname) != ref:
+            assign(obj, name, ref)
+            changed.add(name)
+    return changed
+
+
+def assign(obj, name, ref):
+    """Point a foreign key at an existing id or at a record planned in this batch."""
+    if isinstance(ref, Pending):
+        setattr(obj, name, ref.instance)
+    else:
+        setattr(obj, obj._meta.get_field(name).attname, ref)
+
+
+def ref_of(obj):
+    return obj.pk if obj.pk is not None else Pending(obj)
+
+
+def _register(planner, kind, draft, obj):
+    """Later rows and sheets of the batch can find a record planned here."""
+    pending = Pending(obj)
+    if kind.key_fields:
+        planner._tuple_index(kind)[planner._tuple_key(kind, draft)] = pending
+        return
+    index = planner.index(kind.name)
+    index.add(pending, [getattr(obj, kind.name_field)])
+    index.add_extra("reference", pending, getattr(obj, "reference", ""))
+    index.add_extra("url", pending, getattr(obj, "url", ""))
+
+
+def _plan_children(planner, kind, draft, parent, new):
+    from .plan import RowError
+
+    added = 0
+    for spec, value in draft.children:
+        child = spec.model(**spec.extra)
+        assign(child, spec.parent_field, ref_of(parent))
+        if spec.kind == "organisation":
+            assign(child, "organisation", value)
+        elif spec.kind == "alias":
+            child.name, child.normalised_name = value, m.normalise_name(value)
+            if child.normalised_name == m.normalise_name(parent.name):
+                continue
+        else:
+            if not _new_identifier(planner, parent, value, RowError):
+                continue
+            child.scheme, child.value = value
+        if not new and _child_exists(planner, child):
+            continue
+        planner.plan.create(child, draft.number)
+        _remember_child(planner, child)
+        added += 1
+    return added
+
+
+def _new_identifier(planner, parent, identifier, error_class):
+    index = planner.index("organisation")
+    owner = index.by_identifier.get(identifier)
+    if owner is None:
+        index.add_identifier(ref_of(parent), identifier)
+        return True
+    if owner == ref_of(parent) or (isinstance(owner, Pending) and owner.instance is parent):
+        return False
+    if owner == parent.pk:
+        return False
+    raise error_class("identifiers", f"{'-'.join(identifier)} belongs to {index.describe(owner)}")
+
+
+def _child_key(child):
+    names = CHILD_KEYS.get(type(child))
+    return (type(child), *(getattr(child, n) for n in names)) if names else None
+
+
+def _child_exists(planner, child):
+    key = _child_key(child)
+    return key is not None and key in _existing_children(planner, type(child))
+
+
+def _remember_child(planner, child):
+    key = _child_key(child)
+    if key is not None and None not in key:
+        _existing_children(planner, type(child)).add(key)
+
+
+def _existing_children(planner, model):
+    """Child rows already in the database, loaded once per batch."""
+    cache = planner._tuple_keys.setdefault(("children", model), None)
+    if cache is None:
+        names = CHILD_KEYS[model]
+        cache = {(model, *row) for row in model.objects.values_list(*names).iterator(5000)}
+        planner._tuple_keys[("children", model)] = cache
+    return cache
+
+
+def _plan_citation(planner, draft, obj, new):
+    from .plan import RowError
+
+    given = draft.citation
+    if not given:
+        return 0
+    field_name = str(given.get("cited_field") or "").strip()
+    if field_name and field_name not in (*obj.claim_fields, *obj.prose_fields):
+        raise RowError("cited_field", f"“{field_name}” is not a claim of this record")
+    source = _source(planner, given, draft.number)
+    citation = m.Citation(
+        content_type_id=ContentType.objects.get_for_model(type(obj)).pk,
+        field_name=field_name,
+        quote=str(given.get("quote") or ""),
+        locator=str(given.get("locator") or ""),
+        confidence=str(given.get("confidence") or "high").lower(),
+    )
+    assign(citation, "source", source)
+    if citation.confidence not in m.Citation.Confidence.values:
+        raise RowError("confidence", "must be high, medium or low")
+    if not new and isinstance(source, int) and _citation_exists(planner, obj, citation):
+        return 0
+    planner.plan.citations.append((obj, citation))
+    planner.plan.rows[id(citation)] = draft.number
+    return 1
+
+
+def _source(planner, given, number):
+    """The cited source, found by id, URL or title; a new draft source if none matches."""
+    index = planner.index("source")
+    text, url = str(given.get("source") or "").strip(), str(given.get("source_url") or "").strip()
+    for column, value, found in (
+        ("source_url", url, url and index.candidates_by("url", url)),
+        ("source", text, text and index.candidates(text)),
+    ):
+        if found and len(found) == 1:
+            return next(iter(found))
+        if found:
+            return index.resolve(value)  # raises, naming the candidates
+    source = m.Source(title=text or url, url=url)
+    planner.plan.create(source, number)
+    pending = Pending(source)
+    index.add(pending, [source.title])
+    index.add_extra("url", pending, url)
+    return pending
+
+
+def _citation_exists(planner, obj, citation):
+    key = (citation.content_type_id, citation.field_name, citation.source_id)
+    cache = planner._tuple_keys.setdefault(("citations", key[0]), None)
+    if cache is None:
+        rows = m.Citation.objects.filter(content_type_id=key[0]).values_list(
+            "object_id", "field_name", "source_id", "quote", "locator"
+        )
+        cache = set(rows.iterator(5000))
+        planner._tuple_keys[("citations", key[0])] = cache
+    return (obj.pk, *key[1:], citation.quote, citation.locator) in cache

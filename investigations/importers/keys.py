@@ -1,0 +1,133 @@
+"""Natural keys: find the records a spreadsheet names, with a few queries per batch.
+
+Each index loads every key of its model once (ids, slugs, normalised names, aliases,
+identifiers), so resolving 100,000 cells costs no query at all. Records planned earlier in
+the same batch are added as ``Pending`` refs, so a workbook's contracts can name the
+organisations its first sheet creates.
+"""
+
+from collections import defaultdict
+
+from investigations.models import Identifier, Organisation, OrganisationAlias, normalise_name
+from investigations.models.organisations import normalise_identifier
+
+
+class Pending:
+    """A record planned in this batch but not yet written; compared by identity."""
+
+    def __init__(self, instance):
+        self.instance = instance
+
+    def __str__(self):
+        return f"{self.instance} (new in this file)"
+
+
+class LookupError_(ValueError):
+    pass
+
+
+class NameIndex:
+    """Records of one model by id, slug and normalised name."""
+
+    def __init__(self, model, name_field, extra=()):
+        self.model, self.name_field = model, name_field
+        self.by_slug, self.by_name, self.labels = {}, defaultdict(set), {}
+        self.by_extra = {column: defaultdict(set) for column in extra}
+        fields = ("pk", "slug", name_field, *extra)
+        rows = model._default_manager.values_list(*fields).iterator(chunk_size=5000)
+        for pk, slug, name, *others in rows:
+            self.labels[pk] = name
+            self.by_slug[slug] = pk
+            self.by_name[self.normalise(name)].add(pk)
+            for column, value in zip(extra, others):
+                if value:
+                    self.by_extra[column][self.normalise(value)].add(pk)
+
+    def normalise(self, text):
+        return normalise_name(str(text))
+
+    def add(self, ref, names):
+        for name in names:
+            if name:
+                self.by_name[self.normalise(name)].add(ref)
+
+    def candidates(self, text):
+        """By slug, else by name; an id only as "#12", never a bare number."""
+        text = str(text).strip()
+        if text.startswith("#") and text[1:].isdigit() and int(text[1:]) in self.labels:
+            return {int(text[1:])}
+        if text.lower() in self.by_slug:
+            return {self.by_slug[text.lower()]}
+        return set(self.by_name.get(self.normalise(text), ()))
+
+    def candidates_by(self, column, text):
+        """Candidates using one key column: slug, an extra field (reference, url) or name."""
+        if column == "slug":
+            found = self.by_slug.get(str(text).strip().lower())
+            return {found} if found is not None else set()
+        if column in self.by_extra:
+            return set(self.by_extra[column].get(self.normalise(text), ()))
+        return set(self.by_name.get(self.normalise(text), ()))
+
+    def add_extra(self, column, ref, value):
+        if value and column in self.by_extra:
+            self.by_extra[column][self.normalise(value)].add(ref)
+
+    def resolve(self, text):
+        """The one record named by ``text``, or ValueError naming the candidates."""
+        found = self.candidates(text)
+        if len(found) == 1:
+            return found.pop()
+        label = self.model._meta.verbose_name
+        if not found:
+            raise LookupError_(f"no {label} matches “{text}”")
+        names = "; ".join(sorted(self.describe(ref) for ref in found))
+        raise LookupError_(f"“{text}” matches several {label}s: {names}")
+
+    def describe(self, ref):
+        if isinstance(ref, Pending):
+            return str(ref)
+        return f"{self.labels.get(ref, '?')} (#{ref})"
+
+
+class OrganisationIndex(NameIndex):
+    """Organisations also by alias and by identifier (GB-COH-02128897 or a bare number)."""
+
+    def __init__(self):
+        super().__init__(Organisation, "name")
+        self.by_extra["identifiers"] = {}
+        for org_id, name in OrganisationAlias.objects.values_list("organisation_id", "name"):
+            self.by_name[normalise_name(name)].add(org_id)
+        self.by_identifier = {}
+        for org_id, scheme, value in Identifier.objects.values_list(
+            "organisation_id", "scheme", "value"
+        ):
+            self.by_identifier[(scheme, value)] = org_id
+
+    def candidates(self, text):
+        identifier = parse_identifier(text, strict=True)
+        if identifier and identifier in self.by_identifier:
+            return {self.by_identifier[identifier]}
+        return super().candidates(text)
+
+    def add_identifier(self, ref, identifier):
+        self.by_identifier[identifier] = ref
+
+
+SCHEMES = sorted(Identifier.Scheme.values, key=len, reverse=True)
+
+
+def parse_identifier(text, strict=False):
+    """(scheme, value) from "GB-COH-02128897" or, as Companies House, "02128897".
+
+    With ``strict``, a bare value must look like a company number (digits, or two letters
+    and six digits), so that names are never read as identifiers.
+    """
+    text = str(text).strip().upper().replace(" ", "")
+    for scheme in SCHEMES:
+        if text.startswith(scheme + "-") and len(text) > len(scheme) + 1:
+            return scheme, normalise_identifier(scheme, text[len(scheme) + 1 :])
+    looks_like_number = text.isdigit() or (len(text) == 8 and text[2:].isdigit())
+    if text and (looks_like_number or not strict):
+        return "GB-COH", normalise_identifier("GB-COH", text)
+    return None

@@ -1,0 +1,353 @@
+"""Validate every row and plan the writes, without writing anything.
+
+The plan is the whole import in memory: new instances, changed instances with their
+changed fields, child rows and citations. Only when every row has been checked does
+``write.write_plan`` touch the database, so an atomic import that fails writes nothing.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+
+from investigations import models as m
+
+from . import values as v
+from .keys import NameIndex, OrganisationIndex, Pending, parse_identifier
+from .kinds import CITATION_COLUMNS, KINDS
+
+SEPARATOR = ";"
+
+
+class RowError(Exception):
+    def __init__(self, column, message):
+        self.column, self.message = column, message
+        super().__init__(f"{column}: {message}")
+
+
+@dataclass
+class Plan:
+    created: dict = field(default_factory=lambda: defaultdict(list))
+    updated: dict = field(default_factory=lambda: defaultdict(dict))  # model → {obj: fields}
+    rows: dict = field(default_factory=dict)  # id(instance) → row number
+    citations: list = field(default_factory=list)  # (target, Citation)
+    publishable: list = field(default_factory=list)  # records the gate may publish
+
+    def create(self, obj, number):
+        self.created[type(obj)].append(obj)
+        self.rows[id(obj)] = number
+
+    def snapshot(self):
+        return {k: len(v) for k, v in self.created.items()}, len(self.citations)
+
+    def restore(self, snapshot, obj):
+        """Forget what a rejected row had planned."""
+        created, citations = snapshot
+        for model, objs in self.created.items():
+            del objs[created.get(model, 0) :]
+        del self.citations[citations:]
+        self.updated.get(type(obj), {}).pop(obj, None)
+
+    def update(self, obj, fields, number):
+        self.updated[type(obj)].setdefault(obj, set()).update(fields)
+        self.rows[id(obj)] = number
+
+
+@dataclass
+class SheetResult:
+    name: str
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    rejected_rows: list = field(default_factory=list)  # (number, row, message)
+
+    def summary(self):
+        return {
+            "kind": self.kind,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.unchanged,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+        }
+
+
+class Planner:
+    """Plans sheets in dependency order, sharing key indexes across the whole batch."""
+
+    def __init__(self):
+        self.plan = Plan()
+        self._indexes = {}
+        self._tuple_keys = {}
+
+    def index(self, name):
+        name = CANONICAL.get(name, name)
+        if name not in self._indexes:
+            self._indexes[name] = _build_index(name)
+        return self._indexes[name]
+
+    def plan_sheet(self, sheet, kind, progress=None):
+        result = SheetResult(sheet.name, kind.name, warnings=list(sheet.warnings))
+        self._check_columns(sheet, kind, result)
+        if result.errors:
+            return result
+        drafts = []
+        seen = {}
+        for number, row in sheet.rows:
+            draft = self._draft(kind, number, row, seen, result)
+            if draft:
+                drafts.append(draft)
+        existing = self._load_existing(kind, drafts)
+        for count, draft in enumerate(drafts, 1):
+            self._apply(kind, draft, existing, result)
+            if progress and count % 5000 == 0:
+                progress(count)
+        return result
+
+    def _check_columns(self, sheet, kind, result):
+        missing = [c for c in kind.required if c not in sheet.headers]
+        if missing:
+            result.errors.append(
+                _error(sheet.name, None, ", ".join(missing), "required column missing")
+            )
+        unknown = [h for h in sheet.headers if h not in kind.columns]
+        if unknown:
+            result.warnings.append(f"Columns ignored (not importable): {', '.join(unknown)}")
+
+    # First pass: parse cells, resolve references and the key; no query per row.
+    def _draft(self, kind, number, row, seen, result):
+        draft = Draft(number, row)
+        try:
+            self._parse(kind, draft)
+            draft.target = self._find(kind, draft)
+            self._check_duplicate(kind, draft, seen)
+        except RowError as error:
+            draft.errors.append(error)
+        if draft.errors:
+            self._reject(result, draft)
+            return None
+        return draft
+
+    def _parse(self, kind, draft):
+        model = kind.model
+        for column in (kind.name_field, *kind.fields, "reference"):
+            if column in draft.row and _has_field(model, column):
+                draft.values[column] = self._cell(model, column, draft)
+        for column, index in kind.refs.items():
+            if not v.is_blank(draft.row.get(column)):
+                draft.refs[column] = self._resolve(index, column, draft.row[column])
+        self._money_currency(model, draft)
+        for column in kind.required:
+            if draft.values.get(column) is None and column not in draft.refs:
+                draft.errors.append(RowError(column, "a value is required"))
+        draft.children = self._children(kind, draft)
+        if model is not m.Source:
+            draft.citation = self._citation(draft.row)
+
+    def _cell(self, model, column, draft):
+        try:
+            return v.parse_value(model._meta.get_field(column), draft.row[column])
+        except ValueError as error:
+            draft.errors.append(RowError(column, str(error)))
+
+    def _money_currency(self, model, draft):
+        """"£350m" sets the currency too, unless the currency column says otherwise."""
+        for column, raw in draft.row.items():
+            if draft.values.get(column) is None or not _is_money(model, column):
+                continue
+            symbol_currency = v.parse_money(raw, negative=True)[1]
+            given = draft.values.get("currency")
+            if symbol_currency and given and given != symbol_currency:
+                draft.errors.append(RowError(column, f"{raw!r} is not in {given}"))
+            elif symbol_currency:
+                draft.values["currency"] = symbol_currency
+
+    def _resolve(self, index, column, text):
+        try:
+            return self.index(index).resolve(text)
+        except ValueError as error:
+            raise RowError(column, str(error)) from None
+
+    def _children(self, kind, draft):
+        children = []
+        for column, spec in kind.children.items():
+            for item in _items(draft.row.get(column)):
+                try:
+                    children.append((spec, self._child_value(spec, item)))
+                except ValueError as error:
+                    draft.errors.append(RowError(column, str(error)))
+        return children
+
+    def _child_value(self, spec, item):
+        if spec.kind == "organisation":
+            return self.index("organisation").resolve(item)
+        if spec.kind == "identifier":
+            return parse_identifier(item)
+        return item
+
+    def _citation(self, row):
+        given = {c: row.get(c) for c in CITATION_COLUMNS if not v.is_blank(row.get(c))}
+        if not given:
+            return None
+        if not (given.get("source") or given.get("source_url")):
+            raise RowError("source", "a citation needs a source title, id or URL")
+        if not (given.get("quote") or given.get("locator")):
+            raise RowError("quote", "a citation needs a quote or a locator")
+        return given
+
+    def _find(self, kind, draft):
+        """The existing (or earlier planned) record this row is about, or None."""
+        if kind.key_fields:
+            return self._tuple_index(kind).get(self._tuple_key(kind, draft))
+        for column in kind.key:
+            text = draft.row.get(column)
+            if v.is_blank(text):
+                continue
+            if column == "identifiers":
+                found = self._by_identifiers(text)
+            else:
+                found = self.index(kind.name).candidates_by(column, text)
+            if len(found) > 1:
+                names = "; ".join(sorted(self.index(kind.name).describe(r) for r in found))
+                raise RowError(column, f"“{text}” matches several records: {names}")
+            if found:
+                return found.pop()
+        return None
+
+    def _by_identifiers(self, text):
+        index = self.index("organisation")
+        found = set()
+        for item in _items(text):
+            identifier = parse_identifier(item)
+            if identifier in index.by_identifier:
+                found.add(index.by_identifier[identifier])
+        return found
+
+    def _tuple_key(self, kind, draft):
+        key = []
+        for name in kind.key_fields:
+            value = draft.refs.get(name, draft.values.get(name))
+            if value is None:
+                value = kind.model._meta.get_field(name).get_default()
+            key.append(value)
+        return tuple(key)
+
+    def _tuple_index(self, kind):
+        if kind.name not in self._tuple_keys:
+            names = [kind.model._meta.get_field(f).attname for f in kind.key_fields]
+            rows = kind.model._default_manager.values_list("pk", *names)
+            self._tuple_keys[kind.name] = {tuple(r[1:]): r[0] for r in rows.iterator(5000)}
+        return self._tuple_keys[kind.name]
+
+    def _check_duplicate(self, kind, draft, seen):
+        key = draft.target if draft.target is not None else _fresh_key(kind, draft)
+        if key in seen:
+            raise RowError(kind.key[-1] if kind.key else "", f"duplicate of row {seen[key]}")
+        seen[key] = draft.number
+
+    def _load_existing(self, kind, drafts):
+        ids = [d.target for d in drafts if isinstance(d.target, int)]
+        return kind.model._default_manager.in_bulk(ids) if ids else {}
+
+    # Second pass: turn each valid draft into planned creates and updates.
+    def _apply(self, kind, draft, existing, result):
+        from .apply import apply_draft
+
+        snapshot = self.plan.snapshot()
+        try:
+            action = apply_draft(self, kind, draft, existing)
+        except ValueError as error:
+            if not isinstance(error, RowError):
+                error = RowError("source", str(error))
+            self.plan.restore(snapshot, existing.get(draft.target))
+            draft.errors.append(error)
+            self._reject(result, draft)
+            return
+        setattr(result, action, getattr(result, action) + 1)
+
+    def _reject(self, result, draft):
+        result.rejected += 1
+        messages = []
+        for error in draft.errors:
+            result.errors.append(_error(result.name, draft.number, error.column, error.message))
+            messages.append(f"{error.column}: {error.message}")
+        result.rejected_rows.append((draft.number, draft.row, "; ".join(messages)))
+
+
+@dataclass
+class Draft:
+    number: int
+    row: dict
+    values: dict = field(default_factory=dict)
+    refs: dict = field(default_factory=dict)
+    children: list = field(default_factory=list)
+    citation: dict | None = None
+    target: object = None
+    errors: list = field(default_factory=list)
+
+
+def _error(sheet, row, column, message):
+    return {"sheet": sheet, "row": row, "column": column, "message": message}
+
+
+def _fresh_key(kind, draft):
+    if kind.key_fields:
+        return ("new", *[str(x) for x in draft.refs.values()], *map(str, draft.values.values()))
+    return ("new", m.normalise_name(str(draft.row.get(kind.name_field) or "")))
+
+
+def _items(text):
+    if v.is_blank(text):
+        return []
+    return [item.strip() for item in str(text).split(SEPARATOR) if item.strip()]
+
+
+def _has_field(model, name):
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return False
+    return True
+
+
+def _is_money(model, column):
+    from django.db.models import DecimalField
+
+    return _has_field(model, column) and isinstance(model._meta.get_field(column), DecimalField)
+
+
+INDEX_MODELS = {
+    "source": (m.Source, "title", ("url",)),
+    "person": (m.Person, "name", ()),
+    "framework": (m.Framework, "name", ()),
+    "site": (m.Site, "name", ()),
+    "contract": (m.Contract, "title", ("reference",)),
+    "concern": (m.Concern, "title", ()),
+}
+CANONICAL = {
+    "sources": "source",
+    "organisations": "organisation",
+    "people": "person",
+    "frameworks": "framework",
+    "sites": "site",
+    "contracts": "contract",
+    "concerns": "concern",
+}
+
+
+def _build_index(name):
+    if name == "organisation":
+        return OrganisationIndex()
+    model, name_field, extra = INDEX_MODELS[name]
+    return NameIndex(model, name_field, extra)
+
+
+def content_type_id(model):
+    return ContentType.objects.get_for_model(model).pk
+
+
+__all__ = ["KINDS", "Pending", "Plan", "Planner", "RowError", "SheetResult"]

@@ -1,0 +1,33 @@
+"""Plain-text summaries of an import, for the command line and the admin's messages."""
+
+MAX_LISTED_ERRORS = 50
+
+
+def summary_lines(result):
+    batch = result.batch
+    if result.file_error:
+        return [f"File refused: {result.file_error}"]
+    lines = []
+    for sheet in result.sheets:
+        lines.append(
+            f"{sheet.name} ({sheet.kind}): {sheet.created} created, {sheet.updated} updated, "
+            f"{sheet.unchanged} unchanged, {sheet.rejected} rejected"
+        )
+        lines.extend(f"  warning: {w}" for w in sheet.warnings)
+    errors = result.errors
+    for error in errors[:MAX_LISTED_ERRORS]:
+        lines.append("  " + error_text(error))
+    if len(errors) > MAX_LISTED_ERRORS:
+        lines.append(f"  … and {len(errors) - MAX_LISTED_ERRORS} more errors")
+    for row, record, reason in result.publish_refused[:MAX_LISTED_ERRORS]:
+        lines.append(f"  not published (row {row}): {reason}")
+    state = "written" if result.written else "nothing written"
+    where = f"batch #{batch.pk}" if batch.pk else "no batch saved"
+    lines.append(f"Result: {state}; {where}.")
+    return lines
+
+
+def error_text(error):
+    place = f"{error['sheet']}, row {error['row']}" if error.get("row") else error.get("sheet")
+    column = f", column {error['column']}" if error.get("column") else ""
+    return f"{place or 'file'}{column}: {error['message']}"

@@ -1,0 +1,146 @@
+"""Cell values into field values: dates, money, numbers, choices, text. Errors are ValueError
+with a message a researcher can act on."""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+
+from investigations.models import PartialDate, PartialDateField, parse_partial_date
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
+SCALES = {
+    "k": 3, "thousand": 3, "m": 6, "mn": 6, "million": 6, "bn": 9, "b": 9, "billion": 9,
+}  # fmt: skip
+_MONEY = re.compile(
+    r"^(?P<neg>-)?\s*(?P<sym>[£€$])?\s*(?P<neg2>-)?\s*(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<scale>k|thousand|mn|m|million|bn|b|billion)?\s*(?P<code>[A-Za-z]{3})?$",
+    re.IGNORECASE,
+)
+# Money fields where a negative figure is meaningful (losses, deficits).
+POSITIVE_FIELDS = (
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+)
+NEGATIVE_ALLOWED = {"operating_profit", "profit_before_tax", "net_assets"}
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_value(field, value):
+    """The Python value for a model field from one cell; None for a blank cell."""
+    if is_blank(value):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+    if field.choices:
+        return parse_choice(field, value)
+    if isinstance(field, PartialDateField):
+        return parse_date(value)
+    if isinstance(field, models.DateField):
+        return parse_full_date(value)
+    if isinstance(field, models.DecimalField):
+        return parse_money(value, negative=field.name in NEGATIVE_ALLOWED)[0]
+    if isinstance(field, models.IntegerField):
+        return parse_integer(value, positive=isinstance(field, POSITIVE_FIELDS))
+    return parse_text(field, value)
+
+
+def parse_date(value):
+    """A partial date; Excel serial numbers and date cells keep day precision, a bare
+    year stays a year."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a date")
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
+        number = float(value)
+        if 1000 <= number <= 9999 and number == int(number):
+            return PartialDate(f"{int(number):04d}")
+        if 10000 <= number < 2958466:
+            return PartialDate((EXCEL_EPOCH + datetime.timedelta(days=int(number))).isoformat())
+        raise ValueError(f"{value!r} is not a date this database can read")
+    return parse_partial_date(value)
+
+
+def parse_full_date(value):
+    date = parse_date(value)
+    if date.precision != "day":
+        raise ValueError(f"{value!r} needs a full date (day, month and year)")
+    return date.earliest()
+
+
+def parse_money(value, negative=False):
+    """(amount, currency or None) from "£350m", "350,000,000", "€18 million", "(1,200)"."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an amount of money")
+    if isinstance(value, (int, float, Decimal)):
+        amount, currency = Decimal(str(value)), None
+    else:
+        amount, currency = _money_text(str(value))
+    if amount < 0 and not negative:
+        raise ValueError(f"{value!r} is negative; this amount cannot be")
+    amount = amount.quantize(Decimal("0.01"))
+    if len(amount.as_tuple().digits) > 18:
+        raise ValueError(f"{value!r} is too large")
+    return amount, currency
+
+
+def _money_text(text):
+    cleaned = text.replace("\u00a0", " ").strip()
+    bracketed = cleaned.startswith("(") and cleaned.endswith(")")
+    match = _MONEY.match(cleaned.strip("()").strip())
+    if not match:
+        raise ValueError(f"{text!r} is not an amount of money (write £350m or 350000000)")
+    try:
+        amount = Decimal(match["num"].replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not an amount of money") from None
+    if match["scale"]:
+        amount *= Decimal(10) ** SCALES[match["scale"].lower()]
+    if bracketed or match["neg"] or match["neg2"]:
+        amount = -amount
+    code = (match["code"] or "").upper() or SYMBOLS.get(match["sym"] or "")
+    return amount, code or None
+
+
+def parse_integer(value, positive=True):
+    try:
+        number = Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a whole number") from None
+    if number != number.to_integral_value() or (positive and number < 0):
+        raise ValueError(f"{value!r} is not a whole number{' of zero or more' * positive}")
+    return int(number)
+
+
+def parse_choice(field, value):
+    wanted = _simplify(str(value))
+    for key, label in field.flatchoices:
+        if wanted in (_simplify(str(key)), _simplify(str(label))):
+            return key
+    options = ", ".join(str(key) for key, _ in field.flatchoices)
+    raise ValueError(f"{value!r} is not one of: {options}")
+
+
+def _simplify(text):
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+def parse_text(field, value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if field.max_length and len(text) > field.max_length:
+        raise ValueError(f"is {len(text)} characters long; at most {field.max_length} allowed")
+    if isinstance(field, models.URLField):
+        try:
+            URLValidator()(text)
+        except ValidationError:
+            raise ValueError(f"{text!r} is not a web address (https://…)") from None
+    return text
