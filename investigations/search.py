@@ -28,7 +28,8 @@ KINDS = {
     "framework": ("Frameworks", Framework),
     "source": ("Sources", Source),
 }
-RESULT_LIMIT = 200
+RESULT_LIMIT = 1000  # matches read from the index, best first
+GROUP_LIMIT = 50  # shown per kind, so a common word in names does not crowd out the rest
 
 
 def _text(*parts):
@@ -159,7 +160,9 @@ def search(query):
     """Published records matching the query, grouped by kind, each group best first."""
     ids_by_kind = {}
     for kind, record_id in ranked_matches(query):
-        ids_by_kind.setdefault(kind, []).append(record_id)
+        ids = ids_by_kind.setdefault(kind, [])
+        if len(ids) < GROUP_LIMIT:
+            ids.append(record_id)
     groups = []
     for kind, (label, model) in KINDS.items():
         ids = ids_by_kind.get(kind)

@@ -1,0 +1,125 @@
+"""The public lists: filters in the URL, facet counts, sorting and pages."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    make_concern,
+    make_contract,
+    make_framework,
+    make_organisation,
+    make_party,
+    make_person,
+    make_source,
+)
+
+pytestmark = pytest.mark.django_db
+PUBLISHED = "published"
+
+
+def names(response):
+    return [str(record) for record in response.context["page"].object_list]
+
+
+def test_it_filters_organisations_by_kind_and_status(client):
+    make_organisation(name="Equitix", kind="fund", status=PUBLISHED)
+    make_organisation(name="Rutherford", org_status="in_administration", status=PUBLISHED)
+    make_organisation(name="Draft fund", kind="fund")
+    url = reverse("organisation_list")
+    assert names(client.get(url, {"kind": "fund"})) == ["Equitix"]
+    assert names(client.get(url, {"org_status": "in_administration"})) == ["Rutherford"]
+
+
+def test_it_counts_facets_of_published_records_only(client):
+    make_organisation(name="A", kind="fund", status=PUBLISHED)
+    make_organisation(name="B", kind="fund", status=PUBLISHED)
+    make_organisation(name="C", kind="charity", status=PUBLISHED)
+    make_organisation(name="D", kind="charity")
+    response = client.get(reverse("organisation_list"))
+    [kind, _status] = response.context["facets"]
+    assert [(value.label, value.count) for value in kind.values] == [
+        ("Fund or investor", 2),
+        ("Charity", 1),
+    ]
+    assert "?kind=fund" in kind.values[0].url
+
+
+def test_it_filters_contracts_by_buyer_supplier_value_date_status_and_framework(client):
+    buyer = make_organisation(name="NHS England", status=PUBLISHED)
+    supplier = make_organisation(name="Alliance Medical", status=PUBLISHED)
+    framework = make_framework(name="Increasing Capacity", status=PUBLISHED)
+    big = make_contract(
+        title="PET-CT",
+        value=350_000_000,
+        awarded="2014-11",
+        contract_status="active",
+        framework=framework,
+        status=PUBLISHED,
+    )
+    make_party(big, organisation=buyer, role="buyer")
+    make_party(big, organisation=supplier, role="lead_supplier")
+    make_contract(title="Small", value=1_000, awarded="2020", status=PUBLISHED)
+    url = reverse("contract_list")
+    assert names(client.get(url, {"buyer": buyer.pk})) == ["PET-CT"]
+    assert names(client.get(url, {"supplier": supplier.pk})) == ["PET-CT"]
+    assert names(client.get(url, {"supplier": buyer.pk})) == ["Small", "PET-CT"]  # not a choice
+    assert names(client.get(url, {"value_min": 1_000_000})) == ["PET-CT"]
+    assert names(client.get(url, {"value_max": 5_000})) == ["Small"]
+    assert names(client.get(url, {"awarded_from": 2015})) == ["Small"]
+    assert names(client.get(url, {"awarded_to": 2014})) == ["PET-CT"]
+    assert names(client.get(url, {"contract_status": "active"})) == ["PET-CT"]
+    assert names(client.get(url, {"framework": framework.pk})) == ["PET-CT"]
+    assert names(client.get(url, {"sort": "-value"})) == ["PET-CT", "Small"]
+    assert names(client.get(url, {"sort": "value"})) == ["Small", "PET-CT"]
+
+
+def test_it_offers_no_draft_organisation_as_a_filter_choice(client):
+    draft = make_organisation(name="Secret buyer")
+    make_party(make_contract(status=PUBLISHED), organisation=draft, role="buyer")
+    html = client.get(reverse("contract_list")).content.decode()
+    assert "Secret buyer" not in html
+
+
+def test_it_filters_concerns_by_kind_regulator_year_and_penalty(client):
+    hse = make_organisation(name="Health and Safety Executive", status=PUBLISHED)
+    make_concern(
+        title="HSE fine",
+        kind="fine",
+        regulator=hse,
+        occurred="2019-03",
+        penalty=20_000,
+        status=PUBLISHED,
+    )
+    make_concern(title="Challenge", kind="legal_case", occurred="2015-01", status=PUBLISHED)
+    url = reverse("concern_list")
+    assert names(client.get(url, {"kind": "fine"})) == ["HSE fine"]
+    assert names(client.get(url, {"regulator": hse.pk})) == ["HSE fine"]
+    assert names(client.get(url, {"year": 2015})) == ["Challenge"]
+    assert names(client.get(url, {"penalty_min": 10_000})) == ["HSE fine"]
+
+
+def test_it_paginates_and_keeps_the_filters_in_the_page_links(client):
+    for number in range(30):
+        make_organisation(name=f"Fund {number:02d}", kind="fund", status=PUBLISHED)
+    response = client.get(reverse("organisation_list"), {"kind": "fund"})
+    assert len(response.context["page"].object_list) == 25
+    assert "kind=fund&amp;page=2" in response.content.decode()
+    second = client.get(reverse("organisation_list"), {"kind": "fund", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+
+
+def test_each_list_page_renders_with_labelled_fields(client):
+    make_person(status=PUBLISHED)
+    make_source()
+    for name in (
+        "organisation_list",
+        "contract_list",
+        "concern_list",
+        "person_list",
+        "source_list",
+    ):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        for field in response.context["filter"].form:
+            assert f'<label for="{field.id_for_label}">' in html, (name, field.name)

@@ -1,0 +1,160 @@
+"""Every public page runs the same number of queries with 1 related row as with 200."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from investigations import models
+from tests.factories import (
+    cite,
+    make_concern,
+    make_contract,
+    make_framework,
+    make_organisation,
+    make_party,
+    make_person,
+    make_site,
+    make_source,
+)
+from tests.test_public_pages import build_profile
+
+pytestmark = pytest.mark.django_db
+PUBLISHED = "published"
+MANY = 200
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+
+def queries(client, url):
+    client.get(url)  # warm per-process caches (content types), as on a running server
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def assert_constant(client, url, grow, limit):
+    before = queries(client, url)
+    grow()
+    after = queries(client, url)
+    assert before == after, f"{url}: {before} queries with one row, {after} with {MANY}"
+    assert after <= limit, f"{url}: {after} queries"
+
+
+def test_the_organisation_profile(client):
+    org = build_profile()
+    url = reverse("organisation_detail", args=[org.slug])
+    before = queries(client, url)
+    source = make_source()
+    for number in range(MANY):
+        contract = make_contract(status=PUBLISHED, value=number)
+        cite(contract, "value", source=source)
+        make_party(contract, organisation=org, role="supplier")
+        make_party(contract, organisation=make_organisation(status=PUBLISHED), role="buyer")
+        concern = make_concern(status=PUBLISHED, occurred="2020")
+        models.ConcernParty.objects.create(concern=concern, organisation=org)
+        role = models.Role.objects.create(person=make_person(status=PUBLISHED), organisation=org)
+        cite(role, source=source)
+        models.OrganisationAlias.objects.create(organisation=org, name=f"Alias {number}")
+    after = queries(client, url)
+    assert before == after
+    assert after <= 20
+
+
+def test_a_contract_page(client):
+    contract = make_contract(status=PUBLISHED)
+    make_party(contract, organisation=make_organisation(status=PUBLISHED))
+
+    def grow():
+        for _ in range(MANY):
+            party = make_party(contract, organisation=make_organisation(status=PUBLISHED))
+            cite(party)
+
+    assert_constant(client, reverse("contract_detail", args=[contract.slug]), grow, 10)
+
+
+def test_a_concern_page(client):
+    concern = make_concern(status=PUBLISHED)
+
+    def grow():
+        for _ in range(MANY):
+            org = make_organisation(status=PUBLISHED)
+            cite(models.ConcernParty.objects.create(concern=concern, organisation=org))
+            concern.contracts.add(make_contract(status=PUBLISHED))
+
+    assert_constant(client, reverse("concern_detail", args=[concern.slug]), grow, 10)
+
+
+def test_person_site_and_framework_pages(client):
+    person, site, framework = (
+        make_person(status=PUBLISHED),
+        make_site(status=PUBLISHED),
+        make_framework(status=PUBLISHED),
+    )
+
+    def grow():
+        for _ in range(MANY):
+            org = make_organisation(status=PUBLISHED)
+            cite(models.Role.objects.create(person=person, organisation=org))
+            models.SiteRole.objects.create(site=site, organisation=org, kind="operator")
+            models.FrameworkMembership.objects.create(framework=framework, organisation=org)
+            make_contract(status=PUBLISHED, framework=framework, site=site)
+
+    urls = [record.get_absolute_url() for record in (person, site, framework)]
+    before = [queries(client, url) for url in urls]
+    grow()
+    assert [queries(client, url) for url in urls] == before
+    assert max(before) <= 10
+
+
+def cite_from_new_records(source, count):
+    for _ in range(count):
+        org = make_organisation(status=PUBLISHED)
+        cite(org, source=source)
+        cite(models.OrganisationAlias.objects.create(organisation=org, name="x"), source=source)
+        cite(make_contract(status=PUBLISHED), "value", source=source)
+
+
+def test_a_source_page(client):
+    source = make_source()
+    cite_from_new_records(source, 1)
+    grow = lambda: cite_from_new_records(source, MANY - 1)  # noqa: E731
+    assert_constant(client, reverse("source_detail", args=[source.slug]), grow, 12)
+
+
+def make_list_rows(count, buyer):
+    for _ in range(count):
+        contract = make_contract(status=PUBLISHED)
+        make_party(contract, organisation=buyer, role="buyer")
+        make_party(contract, organisation=make_organisation(status=PUBLISHED))
+        make_concern(status=PUBLISHED, regulator=buyer)
+        make_person(status=PUBLISHED)
+        make_source()
+
+
+def test_the_lists(client):
+    buyer = make_organisation(status=PUBLISHED)
+    make_list_rows(1, buyer)
+    routes = ["organisation_list", "contract_list", "concern_list", "person_list", "source_list"]
+    urls = [reverse(route) for route in routes]
+    before = [queries(client, url) for url in urls]
+    make_list_rows(MANY - 1, buyer)
+    assert [queries(client, url) for url in urls] == before
+    assert max(before) <= 12
+
+
+def test_home_search_sitemap_and_feed(client):
+    make_organisation(name="Alliance Medical", status=PUBLISHED)
+    make_contract(title="Alliance contract", status=PUBLISHED)
+    urls = ["/", "/search/?q=alliance", "/sitemap.xml", "/feed/"]
+    before = [queries(client, url) for url in urls]
+    for number in range(MANY - 1):
+        make_organisation(name=f"Alliance {number}", status=PUBLISHED)
+        make_contract(title=f"Alliance contract {number}", status=PUBLISHED)
+    after = [queries(client, url) for url in urls]
+    assert after == before
+    assert max(after) <= 12
