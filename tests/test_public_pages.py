@@ -179,3 +179,25 @@ def test_it_has_opengraph_and_twitter_meta(client):
     html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
     assert '<meta property="og:title" content="Equitix">' in html
     assert '<meta name="twitter:card"' in html
+
+
+def test_the_sitemap_lists_published_records_only(client):
+    org = make_organisation(name="Equitix", status=PUBLISHED)
+    draft = make_organisation(name="Draft")
+    source = make_source()
+    xml = client.get("/sitemap.xml").content.decode()
+    assert f"/organisations/{org.slug}/" in xml
+    assert f"/sources/{source.slug}/" in xml
+    assert f"/organisations/{draft.slug}/" not in xml
+    assert "/contracts/</loc>" in xml
+
+
+def test_the_feed_is_atom_with_recently_updated_published_records(client):
+    org = make_organisation(name="Equitix", status=PUBLISHED)
+    make_organisation(name="Draft Holdings")
+    response = client.get("/feed/")
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "Organisation: Equitix" in body
+    assert f"/organisations/{org.slug}/" in body
+    assert "Draft Holdings" not in body
