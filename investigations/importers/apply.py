@@ -187,6 +187,7 @@ def _source(planner, given, number):
             return index.resolve(value)  # raises, naming the candidates
     source = m.Source(title=text or url, url=url)
     planner.plan.create(source, number)
+    planner.plan.publishable.append(source)
     pending = Pending(source)
     index.add(pending, [source.title])
     index.add_extra("url", pending, url)

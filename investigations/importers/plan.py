@@ -38,14 +38,16 @@ class Plan:
         self.rows[id(obj)] = number
 
     def snapshot(self):
-        return {k: len(v) for k, v in self.created.items()}, len(self.citations)
+        created = {k: len(v) for k, v in self.created.items()}
+        return created, len(self.citations), len(self.publishable)
 
     def restore(self, snapshot, obj):
         """Forget what a rejected row had planned."""
-        created, citations = snapshot
+        created, citations, publishable = snapshot
         for model, objs in self.created.items():
             del objs[created.get(model, 0) :]
         del self.citations[citations:]
+        del self.publishable[publishable:]
         self.updated.get(type(obj), {}).pop(obj, None)
 
     def update(self, obj, fields, number):
@@ -155,7 +157,7 @@ class Planner:
             draft.errors.append(RowError(column, str(error)))
 
     def _money_currency(self, model, draft):
-        """"£350m" sets the currency too, unless the currency column says otherwise."""
+        """ "£350m" sets the currency too, unless the currency column says otherwise."""
         for column, raw in draft.row.items():
             if draft.values.get(column) is None or not _is_money(model, column):
                 continue

@@ -188,8 +188,7 @@ def _read_xlsx(data):
 def _xlsx_rows(ws):
     for row in ws.iter_rows():
         yield tuple(
-            Formula(str(c.value)) if getattr(c, "data_type", None) == "f" else c.value
-            for c in row
+            Formula(str(c.value)) if getattr(c, "data_type", None) == "f" else c.value for c in row
         )
 
 
