@@ -42,14 +42,18 @@ class Note:
 
     @property
     def citations(self):
-        """Each distinct citation once, with the letters of the places that use it."""
-        letters = defaultdict(list)
-        seen = {}
+        """Each distinct passage once, with the uses (letters) that rely on it.
+
+        Several rows are often cited to the same passage; the reader needs it only once.
+        """
+        grouped = {}
         for use in self.uses:
             for citation in use.citations:
-                seen.setdefault(citation.pk, citation)
-                letters[citation.pk].append(use)
-        return [(citation, letters[pk]) for pk, citation in seen.items()]
+                key = (citation.quote, citation.locator, citation.confidence, citation.note)
+                entry = grouped.setdefault(key, (citation, []))
+                if not entry[1] or entry[1][-1] is not use:
+                    entry[1].append(use)
+        return list(grouped.values())
 
 
 class Footnotes:

@@ -16,7 +16,13 @@ from investigations.models import (
 
 from .claims import claims_citing
 from .lookup import detail_view
-from .profiles import cited_records, organisation_profile, published_parties, timeline
+from .profiles import (
+    cited_records,
+    group_sections,
+    organisation_profile,
+    published_parties,
+    timeline,
+)
 
 
 def render_detail(request, template, record, rows, **context):
@@ -35,6 +41,7 @@ def show_organisation(request, organisation):
     profile = organisation_profile(organisation)
     footnotes = Footnotes(cited_records(organisation, profile))
     withhold_from_profile(footnotes, organisation, profile)
+    group_sections(profile)
     context = {"organisation": organisation, "record": organisation, "footnotes": footnotes}
     return render(request, "investigations/organisation_detail.html", {**context, **profile})
 

@@ -139,6 +139,18 @@ def organisation_profile(organisation):
     return profile
 
 
+# Prose sections with these headings open the matching structured section of the page.
+STRUCTURED_HEADINGS = ("financials", "contracts", "concerns", "ownership")
+
+
+def group_sections(profile):
+    """Split prose sections: those leading the page, and those heading a structured one."""
+    sections = profile["sections"]
+    profile["lead_sections"] = [s for s in sections if s.heading not in STRUCTURED_HEADINGS]
+    for heading in STRUCTURED_HEADINGS:
+        profile[f"{heading}_sections"] = [s for s in sections if s.heading == heading]
+
+
 def cited_records(organisation, profile):
     """The organisation and every row its page shows, for one citation query."""
     records = [organisation]
