@@ -177,9 +177,9 @@ def _source(planner, given, number):
     """The cited source, found by id, URL or title; a new draft source if none matches."""
     index = planner.index("source")
     text, url = str(given.get("source") or "").strip(), str(given.get("source_url") or "").strip()
-    for column, value, found in (
-        ("source_url", url, url and index.candidates_by("url", url)),
-        ("source", text, text and index.candidates(text)),
+    for value, found in (
+        (url, url and index.candidates_by("url", url)),
+        (text, text and index.candidates(text)),
     ):
         if found and len(found) == 1:
             return next(iter(found))

@@ -39,7 +39,7 @@ class NameIndex:
             self.labels[pk] = name
             self.by_slug[slug] = pk
             self.by_name[self.normalise(name)].add(pk)
-            for column, value in zip(extra, others):
+            for column, value in zip(extra, others, strict=True):
                 if value:
                     self.by_extra[column][self.normalise(value)].add(pk)
 

@@ -299,7 +299,11 @@ def _error(sheet, row, column, message):
 def _fresh_key(kind, draft):
     if kind.key_fields:
         return ("new", *[str(x) for x in draft.refs.values()], *map(str, draft.values.values()))
-    return ("new", m.normalise_name(str(draft.row.get(kind.name_field) or "")))
+    for column in kind.key:
+        text = draft.row.get(column)
+        if not v.is_blank(text):
+            return ("new", column, m.normalise_name(str(text)))
+    return ("new", draft.number)
 
 
 def _items(text):

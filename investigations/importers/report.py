@@ -19,7 +19,7 @@ def summary_lines(result):
         lines.append("  " + error_text(error))
     if len(errors) > MAX_LISTED_ERRORS:
         lines.append(f"  … and {len(errors) - MAX_LISTED_ERRORS} more errors")
-    for row, record, reason in result.publish_refused[:MAX_LISTED_ERRORS]:
+    for row, _record, reason in result.publish_refused[:MAX_LISTED_ERRORS]:
         lines.append(f"  not published (row {row}): {reason}")
     state = "written" if result.written else "nothing written"
     where = f"batch #{batch.pk}" if batch.pk else "no batch saved"
