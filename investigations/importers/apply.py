@@ -95,6 +95,7 @@ def _plan_children(planner, kind, draft, parent, new):
             child.name, child.normalised_name = value, m.normalise_name(value)
             if child.normalised_name == m.normalise_name(parent.name):
                 continue
+            planner.index("organisation").add(ref_of(parent), [value])
         else:
             if not _new_identifier(planner, parent, value, RowError):
                 continue

@@ -1,0 +1,264 @@
+"""Import batches in the admin: upload → preview → confirm, batch detail, undo, and the
+rejected rows and blank templates as spreadsheets.
+
+Every step calls ``investigations.importers.service.run_import``, as the command does.
+"""
+
+import hashlib
+import threading
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from investigations.importers.kinds import KINDS
+from investigations.importers.service import run_import
+from investigations.importers.spreadsheets import rejected_dataset, template_book, template_dataset
+from investigations.importers.undo import UndoRefused, may_undo, undo_batch
+from investigations.models import ImportBatch
+from investigations.roles import can_publish
+
+MAX_SHOWN_ERRORS = 200
+# Above this many rows the confirmed import runs in a thread and the page shows progress,
+# so no web request waits on it.
+BACKGROUND_ROWS = 20_000
+FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV, XLSX or ODS; a workbook with one sheet per kind.")
+    kind = forms.ChoiceField(
+        choices=[("", "Work it out from the sheet names")] + [(k, k) for k in KINDS],
+        required=False,
+    )
+    skip_invalid = forms.BooleanField(
+        required=False, help_text="Write the valid rows and list the rejected ones."
+    )
+    publish = forms.BooleanField(
+        required=False, help_text="Editors only: publish each record that passes the gate."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1048576:.1f} MB; the limit is "
+                f"{limit / 1048576:.1f} MB. Split it into smaller files."
+            )
+        return upload
+
+
+def stored_path(batch):
+    """Where an uploaded file waits between preview and confirm."""
+    suffix = Path(batch.file_name).suffix.lower()[:5]
+    return Path(settings.VAR_DIR) / "imports" / f"{batch.file_sha256}{suffix}"
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__", "kind", "user", "state", "rows_created", "rows_updated", "rows_skipped",
+        "rows_rejected",
+    )  # fmt: skip
+    list_filter = ("state", "kind")
+    list_select_related = ("user",)
+    search_fields = ("file_name", "file_sha256")
+    change_list_template = "admin/imports/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="imports_upload"),
+            path("template/<str:name>.xlsx", view(self.template_view), name="imports_template"),
+            path("<int:pk>/confirm/", view(self.confirm_view), name="imports_confirm"),
+            path("<int:pk>/undo/", view(self.undo_view), name="imports_undo"),
+            path("<int:pk>/rejected.<str:fmt>", view(self.rejected_view), name="imports_rejected"),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
+
+    def upload_view(self, request):
+        if not _may_import(request.user):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            return self._preview(request, form.cleaned_data)
+        context = self._context(request, form=form, title="Import a spreadsheet", kinds=KINDS)
+        return TemplateResponse(request, "admin/imports/upload.html", context)
+
+    def _preview(self, request, data):
+        if data["publish"] and not _may_publish(request.user):
+            raise PermissionDenied("Only editors can publish imported records.")
+        content = data["file"].read()
+        batch = ImportBatch.objects.create(
+            user=request.user,
+            file_name=data["file"].name[:300],
+            file_sha256=hashlib.sha256(content).hexdigest(),
+        )
+        stored = stored_path(batch)
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_bytes(content)
+        run_import(
+            content,
+            batch.file_name,
+            user=request.user,
+            kind=data["kind"] or None,
+            dry_run=True,
+            skip_invalid=data["skip_invalid"],
+            publish=data["publish"],
+            batch=batch,
+        )
+        return redirect("admin:investigations_importbatch_change", batch.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = get_object_or_404(ImportBatch.objects.select_related("user"), pk=object_id)
+        if not self.has_view_permission(request, batch):
+            raise PermissionDenied
+        context = self._context(
+            request,
+            batch=batch,
+            title=str(batch),
+            sheets=[(n, s) for n, s in batch.summary.items() if not n.startswith("_")],
+            not_published=batch.summary.get("_not_published", []),
+            errors=batch.errors[:MAX_SHOWN_ERRORS],
+            more_errors=max(len(batch.errors) - MAX_SHOWN_ERRORS, 0),
+            may_undo=may_undo(request.user) and batch.state == ImportBatch.State.COMMITTED,
+            may_confirm=batch.state == ImportBatch.State.PREVIEWED and _may_import(request.user),
+            running=batch.state == ImportBatch.State.RUNNING,
+            item_counts=_item_counts(batch),
+        )
+        return TemplateResponse(request, "admin/imports/batch.html", context)
+
+    @staticmethod
+    def _back(batch):
+        return redirect("admin:investigations_importbatch_change", batch.pk)
+
+    def confirm_view(self, request, pk):
+        return require_POST(self._confirm)(request, pk)
+
+    def _confirm(self, request, pk):
+        batch = get_object_or_404(ImportBatch, pk=pk, state=ImportBatch.State.PREVIEWED)
+        if not _may_import(request.user) or (batch.publish and not _may_publish(request.user)):
+            raise PermissionDenied
+        batch.skip_invalid = batch.skip_invalid or bool(request.POST.get("skip_invalid"))
+        if batch.rows_total > BACKGROUND_ROWS:
+            ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING)
+            threading.Thread(target=_confirm_in_background, args=(batch.pk,), daemon=True).start()
+            messages.info(request, "The import is running; this page shows its progress.")
+            return self._back(batch)
+        result = _confirm(batch)
+        _report(request, result)
+        return self._back(batch)
+
+    def undo_view(self, request, pk):
+        if request.method != "POST":
+            raise Http404
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        try:
+            undo_batch(batch, request.user)
+            messages.success(request, f"Batch #{batch.pk} was undone.")
+        except UndoRefused as error:
+            messages.error(request, str(error))
+        return self._back(batch)
+
+    def rejected_view(self, request, pk, fmt):
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        if fmt not in FORMATS or not self.has_view_permission(request, batch):
+            raise Http404
+        result = run_import(
+            stored_path(batch).read_bytes(), batch.file_name, kind=batch.kind or None,
+            dry_run=True,
+        )  # fmt: skip
+        return _download(rejected_dataset(result), f"batch-{batch.pk}-rejected", fmt)
+
+    def template_view(self, request, name):
+        if name == "workbook":
+            return _download(template_book(), "import-workbook-template", "xlsx")
+        if name not in KINDS:
+            raise Http404
+        return _download(template_dataset(name), f"import-{name}-template", "xlsx")
+
+
+def _confirm(batch):
+    return run_import(
+        stored_path(batch).read_bytes(),
+        batch.file_name,
+        user=batch.user,
+        kind=batch.kind or None,
+        skip_invalid=batch.skip_invalid,
+        publish=batch.publish,
+        batch=batch,
+        progress=lambda n: ImportBatch.objects.filter(pk=batch.pk).update(rows_done=n),
+    )
+
+
+def _confirm_in_background(pk):
+    close_old_connections()
+    try:
+        batch = ImportBatch.objects.get(pk=pk)
+        batch.state = ImportBatch.State.PREVIEWED
+        _confirm(batch)
+    except Exception:
+        ImportBatch.objects.filter(pk=pk).update(state=ImportBatch.State.FAILED)
+        raise
+    finally:
+        close_old_connections()
+
+
+def _report(request, result):
+    batch = result.batch
+    if result.written:
+        messages.success(
+            request,
+            f"Imported: {batch.rows_created} created, {batch.rows_updated} updated, "
+            f"{batch.rows_skipped} unchanged, {batch.rows_rejected} rejected.",
+        )
+    else:
+        messages.error(request, "Nothing was imported: the file has errors.")
+
+
+def _item_counts(batch):
+    from django.db.models import Count
+
+    rows = batch.items.values("content_type__model", "action").annotate(n=Count("id"))
+    return sorted((r["content_type__model"], r["action"], r["n"]) for r in rows)
+
+
+def _download(data, stem, fmt):
+    response = HttpResponse(data.export(fmt), content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+def _may_import(user):
+    return user.has_perm("investigations.import_importbatch")
+
+
+def _may_publish(user):
+    return all(can_publish(user, k.model) for k in KINDS.values() if hasattr(k.model, "status"))
+
+
+__all__ = ["ImportBatchAdmin", "reverse"]
