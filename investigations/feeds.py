@@ -4,10 +4,10 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Concern, Contract, Organisation, Person, Site, Source
+from .models import Concern, Contract, Framework, Organisation, Person, Site, Source
 from .views.lookup import public_url
 
-FEED_MODELS = (Organisation, Contract, Concern, Person, Site, Source)
+FEED_MODELS = (Organisation, Contract, Concern, Person, Site, Framework, Source)
 FEED_LENGTH = 30
 
 

@@ -92,6 +92,9 @@ def _documents():
 def rebuild_index(version=None):
     rows = list(_documents())
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Two processes rebuilding at once would otherwise interleave and duplicate rows.
+            cursor.execute("LOCK TABLE investigations_search IN EXCLUSIVE MODE")
         cursor.execute("DELETE FROM investigations_search")
         cursor.executemany(
             "INSERT INTO investigations_search (kind, record_id, title, body) VALUES (%s, %s, %s, %s)",
@@ -161,7 +164,7 @@ def search(query):
     ids_by_kind = {}
     for kind, record_id in ranked_matches(query):
         ids = ids_by_kind.setdefault(kind, [])
-        if len(ids) < GROUP_LIMIT:
+        if len(ids) < GROUP_LIMIT and record_id not in ids:
             ids.append(record_id)
     groups = []
     for kind, (label, model) in KINDS.items():

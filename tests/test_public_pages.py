@@ -201,3 +201,11 @@ def test_the_feed_is_atom_with_recently_updated_published_records(client):
     assert "Organisation: Equitix" in body
     assert f"/organisations/{org.slug}/" in body
     assert "Draft Holdings" not in body
+
+
+def test_the_500_page_needs_no_database_or_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html
+    assert 'href="/"' in html
