@@ -47,6 +47,7 @@ class OrganisationFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
     org_status = filters.ChoiceFilter(label="Status", choices=Organisation.OrgStatus.choices)
     sort = filters.OrderingFilter(
+        label="Sort by",
         fields=(("name", "name"), ("updated_at", "updated")),
         field_labels={"name": "Name", "updated_at": "Last updated"},
     )
@@ -77,10 +78,12 @@ def organisations_in_role(roles):
 class ContractFilter(filters.FilterSet):
     title = filters.CharFilter(label="Title contains", lookup_expr="icontains")
     buyer = filters.ModelChoiceFilter(
+        label="Buyer",
         queryset=organisations_in_role(ContractParty.BUYER_ROLES),
         method=_party_filter(ContractParty.BUYER_ROLES),
     )
     supplier = filters.ModelChoiceFilter(
+        label="Supplier",
         queryset=organisations_in_role(ContractParty.SUPPLIER_ROLES),
         method=_party_filter(ContractParty.SUPPLIER_ROLES),
     )
@@ -94,6 +97,7 @@ class ContractFilter(filters.FilterSet):
         queryset=lambda request: Framework.objects.published().order_by("name")
     )
     sort = filters.OrderingFilter(
+        label="Sort by",
         fields=(("awarded", "awarded"), ("value", "value"), ("title", "title")),
         field_labels={"awarded": "Award date", "value": "Value", "title": "Title"},
     )
@@ -120,6 +124,7 @@ class ConcernFilter(filters.FilterSet):
         field_name="penalty", lookup_expr="lte", label="Penalty to (£)"
     )
     sort = filters.OrderingFilter(
+        label="Sort by",
         fields=(("occurred", "date"), ("penalty", "penalty"), ("title", "title")),
         field_labels={"occurred": "Date", "penalty": "Penalty", "title": "Title"},
     )
@@ -135,6 +140,7 @@ class SourceFilter(filters.FilterSet):
     source_type = filters.ChoiceFilter(label="Type of source", choices=Source.Reliability.choices)
     publisher = filters.CharFilter(label="Publisher contains", lookup_expr="icontains")
     sort = filters.OrderingFilter(
+        label="Sort by",
         fields=(("title", "title"), ("published_on", "date")),
         field_labels={"title": "Title", "published_on": "Publication date"},
     )
@@ -146,7 +152,9 @@ class SourceFilter(filters.FilterSet):
 
 class PersonFilter(filters.FilterSet):
     name = filters.CharFilter(label="Name contains", lookup_expr="icontains")
-    sort = filters.OrderingFilter(fields=(("name", "name"),), field_labels={"name": "Name"})
+    sort = filters.OrderingFilter(
+        label="Sort by", fields=(("name", "name"),), field_labels={"name": "Name"}
+    )
 
     class Meta:
         model = Person

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import render
 
 from investigations import filters
-from investigations.models import Concern, Contract, Organisation, Person, Source
+from investigations.models import Concern, Contract, ContractParty, Organisation, Person, Source
 
 from .profiles import published_parties
 
@@ -95,6 +95,8 @@ def contract_list(request):
         "contract_list.html",
         ("contract_status", "service_category"),
         heading="Contracts",
+        buyer_roles=ContractParty.BUYER_ROLES,
+        supplier_roles=ContractParty.SUPPLIER_ROLES,
     )
 
 
