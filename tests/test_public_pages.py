@@ -209,3 +209,42 @@ def test_the_500_page_needs_no_database_or_context():
     html = render_to_string("500.html")
     assert "Something went wrong" in html
     assert 'href="/"' in html
+
+
+def test_it_walks_ownership_up_and_down_the_chain_with_shares_and_prices(client):
+    org = build_profile()
+    subsidiary = make_organisation(name="Erigal", status=PUBLISHED)
+    make_relationship(
+        subject=org,
+        object=subsidiary,
+        kind="shareholder_in",
+        share_min=100,
+        share_max=100,
+        value=10_700_000,
+        start="2013",
+        status=PUBLISHED,
+    )
+    response = client.get(reverse("organisation_detail", args=[org.slug]))
+    owners = [link.organisation.name for link in response.context["owners"]]
+    holdings = [(link.organisation.name, link.depth) for link in response.context["holdings"]]
+    assert owners == ["Life Healthcare Group", "Life Healthcare Holdings"]
+    assert [link.depth for link in response.context["owners"]] == [1, 2]
+    assert holdings == [("Erigal", 1)]
+    html = response.content.decode()
+    assert "100%" in html
+    assert "£10.7m" in html
+
+
+def test_it_withholds_a_value_whose_only_source_is_a_draft(client):
+    org = make_organisation(status=PUBLISHED, website="https://secret.example.org/")
+    cite(org, "website", source=make_source(status="draft"))
+    html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    assert "secret.example.org" not in html
+
+
+def test_it_shows_a_value_with_at_least_one_published_source(client):
+    org = make_organisation(status=PUBLISHED, website="https://open.example.org/")
+    cite(org, "website", source=make_source(status="draft"))
+    cite(org, "website", source=make_source())
+    html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    assert "open.example.org" in html
