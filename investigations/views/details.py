@@ -21,7 +21,7 @@ from .profiles import (
     group_sections,
     organisation_profile,
     published_parties,
-    timeline,
+    withhold_from_profile,
 )
 
 
@@ -44,20 +44,6 @@ def show_organisation(request, organisation):
     group_sections(profile)
     context = {"organisation": organisation, "record": organisation, "footnotes": footnotes}
     return render(request, "investigations/organisation_detail.html", {**context, **profile})
-
-
-def withhold_from_profile(footnotes, organisation, profile):
-    footnotes.withhold([organisation])
-    for key in ("aliases", "identifiers", "sections", "filings", "relationships", "roles"):
-        profile[key] = footnotes.withhold(profile[key])
-    for key in ("site_roles", "memberships", "contract_parties", "concern_parties"):
-        profile[key] = footnotes.withhold(profile[key])
-    footnotes.withhold([party.contract for party in profile["contract_parties"]])
-    footnotes.withhold([party.concern for party in profile["concern_parties"]])
-    for key in ("owners", "holdings"):
-        shown = set(footnotes.withhold([link.relationship for link in profile[key]]))
-        profile[key] = [link for link in profile[key] if link.relationship in shown]
-    profile["timeline"] = timeline(organisation, profile)
 
 
 def show_contract(request, contract):

@@ -166,6 +166,21 @@ def cited_records(organisation, profile):
     return records
 
 
+def withhold_from_profile(footnotes, organisation, profile):
+    """Drop what only unpublished sources back, then rebuild the timeline from the rest."""
+    footnotes.withhold([organisation])
+    for key in ("aliases", "identifiers", "sections", "filings", "relationships", "roles"):
+        profile[key] = footnotes.withhold(profile[key])
+    for key in ("site_roles", "memberships", "contract_parties", "concern_parties"):
+        profile[key] = footnotes.withhold(profile[key])
+    footnotes.withhold([party.contract for party in profile["contract_parties"]])
+    footnotes.withhold([party.concern for party in profile["concern_parties"]])
+    for key in ("owners", "holdings"):
+        shown = set(footnotes.withhold([link.relationship for link in profile[key]]))
+        profile[key] = [link for link in profile[key] if link.relationship in shown]
+    profile["timeline"] = timeline(organisation, profile)
+
+
 @dataclass
 class Event:
     date: str
