@@ -1,5 +1,7 @@
 """The public pages: what a reader sees on each, with its citations."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -248,3 +250,19 @@ def test_it_shows_a_value_with_at_least_one_published_source(client):
     cite(org, "website", source=make_source())
     html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
     assert "open.example.org" in html
+
+
+def heading_levels(html):
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+def test_headings_never_skip_a_level_and_each_page_has_one_h1(client):
+    org = build_profile()
+    urls = [reverse("home"), reverse("organisation_detail", args=[org.slug])]
+    urls += [reverse(name) for name in ("organisation_list", "contract_list", "concern_list")]
+    urls += [reverse("search") + "?q=alliance", "/no-such-page/"]
+    for url in urls:
+        levels = heading_levels(client.get(url).content.decode())
+        assert levels.count(1) == 1, url
+        assert levels[0] == 1, url
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)

@@ -7,7 +7,15 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import render
 
 from investigations import filters
-from investigations.models import Concern, Contract, ContractParty, Organisation, Person, Source
+from investigations.models import (
+    Concern,
+    ConcernParty,
+    Contract,
+    ContractParty,
+    Organisation,
+    Person,
+    Source,
+)
 
 from .profiles import published_parties
 
@@ -101,7 +109,14 @@ def contract_list(request):
 
 
 def concern_list(request):
-    concerns = Concern.objects.published().select_related("regulator")
+    parties = ConcernParty.objects.filter(
+        organisation__in=Organisation.objects.published()
+    ).select_related("organisation")
+    concerns = (
+        Concern.objects.published()
+        .select_related("regulator")
+        .prefetch_related(Prefetch("parties", queryset=parties))
+    )
     return filtered_list(
         request,
         filters.ConcernFilter,
