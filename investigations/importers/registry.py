@@ -1,7 +1,5 @@
 """Which django-import-export resource imports and exports each model."""
 
-from import_export.resources import modelresource_factory
+from .resources import resource_class_for
 
-
-def resource_class_for(model):
-    return modelresource_factory(model)
+__all__ = ["resource_class_for"]

@@ -11,6 +11,8 @@ from django.db import models
 
 from investigations.models import PartialDate, PartialDateField, parse_partial_date
 
+from .spreadsheets import unquote_cell
+
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
 SCALES = {
@@ -39,7 +41,7 @@ def parse_value(field, value):
     if is_blank(value):
         return None
     if isinstance(value, str):
-        value = value.strip()
+        value = unquote_cell(value.strip())
     if field.choices:
         return parse_choice(field, value)
     if isinstance(field, PartialDateField):
