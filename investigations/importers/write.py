@@ -13,6 +13,7 @@ from investigations import models as m
 from investigations.models.base import Sluggable
 from investigations.models.organisations import normalise_identifier
 
+from . import fastinsert
 from .kinds import WRITE_ORDER
 
 CHUNK = 2000
@@ -46,7 +47,7 @@ def _create(model, objs, plan, batch, user, now):
         _prepare(obj)
     if issubclass(model, Sluggable):
         assign_slugs(model, objs)
-    model.objects.bulk_create(objs, batch_size=CHUNK)
+    fastinsert.insert(model, objs, batch_size=CHUNK)
     _history(model, objs, batch, user, now, update=False)
     _items(model, objs, plan, batch, m.ImportBatchItem.Action.CREATED)
 
@@ -94,14 +95,14 @@ def assign_slugs(model, objs):
 
 
 def _history(model, objs, batch, user, now, update):
-    model.history.bulk_history_create(
+    fastinsert.insert_history(
+        model,
         objs,
-        batch_size=CHUNK,
-        update=update,
-        default_user=user,
-        default_change_reason=f"Import batch #{batch.pk}",
-        default_date=now,
-        custom_historical_attrs={"import_batch_id": batch.pk},
+        user=user,
+        reason=f"Import batch #{batch.pk}",
+        when=now,
+        history_type="~" if update else "+",
+        batch_id=batch.pk,
     )
 
 
@@ -117,4 +118,4 @@ def _items(model, objs, plan, batch, action):
         )
         for obj in objs
     ]
-    m.ImportBatchItem.objects.bulk_create(items, batch_size=CHUNK)
+    fastinsert.insert(m.ImportBatchItem, items, batch_size=CHUNK)
