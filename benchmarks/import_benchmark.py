@@ -104,7 +104,9 @@ def run_per_row(n):
             import_id_fields = ("reference",)
 
     class PartyResource(resources.ModelResource):
-        contract = fields.Field("contract", "contract", widgets.ForeignKeyWidget(Contract, "reference"))
+        contract = fields.Field(
+            "contract", "contract", widgets.ForeignKeyWidget(Contract, "reference")
+        )
         organisation = fields.Field(
             "organisation", "organisation", widgets.ForeignKeyWidget(Organisation, "name")
         )
@@ -140,9 +142,15 @@ def run_floor(n):
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         contract_rows = [
-            (r["title"], f"bench-{i}", r["reference"], 1_000_000 + i, "GBP", "2020") for i, r in enumerate(data)
+            (r["title"], f"bench-{i}", r["reference"], 1_000_000 + i, "GBP", "2020")
+            for i, r in enumerate(data)
         ]
-        first_id = _insert(cursor, Contract, ("title", "slug", "reference", "value", "currency", "awarded"), contract_rows)
+        first_id = _insert(
+            cursor,
+            Contract,
+            ("title", "slug", "reference", "value", "currency", "awarded"),
+            contract_rows,
+        )
         ids = range(first_id, first_id + n)
         party_rows = [
             (cid, org_ids[r[side]], side)
@@ -151,8 +159,12 @@ def run_floor(n):
         ]
         _insert(cursor, ContractParty, ("contract_id", "organisation_id", "role"), party_rows)
         ct = _content_type(Contract)
-        citation_rows = [(ct, cid, source_ids[r["source"]], r["quote"]) for cid, r in zip(ids, data, strict=True)]
-        _insert(cursor, Citation, ("content_type_id", "object_id", "source_id", "quote"), citation_rows)
+        citation_rows = [
+            (ct, cid, source_ids[r["source"]], r["quote"]) for cid, r in zip(ids, data, strict=True)
+        ]
+        _insert(
+            cursor, Citation, ("content_type_id", "object_id", "source_id", "quote"), citation_rows
+        )
     return time.perf_counter() - started
 
 
@@ -233,7 +245,9 @@ def main():
         "floor": measure("floor", args.rows),
     }
     rate = {k: r["rows"] / r["seconds"] for k, r in results.items()}
-    print(f"{args.rows:,} contract rows, two parties and a citation each (SQLite unless DATABASE_URL)")
+    print(
+        f"{args.rows:,} contract rows, two parties and a citation each (SQLite unless DATABASE_URL)"
+    )
     for name, r in results.items():
         print(
             f"  {name:8} {r['rows']:>8,} rows  {r['seconds']:8.2f} s  {rate[name]:>10,.0f} rows/s"

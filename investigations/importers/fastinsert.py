@@ -25,7 +25,8 @@ def insert(model, objs, batch_size=2000):
     for offset, obj in enumerate(objs):
         obj.pk = first + offset
         obj._state.adding, obj._state.db = False, "default"
-    rows = [(obj.pk, *(c(getattr(obj, a)) for a, c in _converters(fields))) for obj in objs]
+    converters = _converters(fields)
+    rows = [(obj.pk, *(c(getattr(obj, a)) for a, c in converters)) for obj in objs]
     _executemany(model._meta.db_table, [model._meta.pk.column, *(f.column for f in fields)], rows)
 
 

@@ -45,7 +45,9 @@ def resource_class_for(model):
 
 def _plain_resource(model):
     names = [
-        f.name for f in model._meta.concrete_fields if f.name not in GATE_FIELDS and not f.primary_key
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name not in GATE_FIELDS and not f.primary_key
     ]
     meta = {"fields": ("id", *names), "export_order": ("id", *names)}
     return resources.modelresource_factory(model, SafeResource, meta_options=meta)
