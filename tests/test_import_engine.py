@@ -170,3 +170,15 @@ def test_the_command_prints_a_summary_and_dry_run_writes_nothing(capsys, db):
     assert not m.Organisation.objects.exists() and not m.ImportBatch.objects.exists()
     call_command("import_batch", str(FIXTURES / "organisations.csv"))
     assert m.Organisation.objects.count() == 4
+
+
+def test_the_command_refuses_a_bad_file_and_can_skip_its_invalid_rows(capsys, researcher):
+    from django.core.management.base import CommandError
+
+    path = str(FIXTURES / "contracts_bad_row.csv")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_batch", path, "--kind", "contracts", "--user", researcher.username)
+    assert "row 3, column value" in capsys.readouterr().out
+    call_command("import_batch", path, "--skip-invalid", "--user", researcher.username)
+    assert m.Contract.objects.count() == 2
+    assert m.ImportBatch.objects.filter(state="committed").get().user == researcher
