@@ -30,6 +30,7 @@ MAX_SHOWN_ERRORS = 200
 # Above this many rows the confirmed import runs in a thread and the page shows progress,
 # so no web request waits on it.
 BACKGROUND_ROWS = 20_000
+BACKGROUND_BYTES = 2 * 1024 * 1024  # about 20,000 rows of CSV: checking them takes seconds
 FORMATS = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -121,16 +122,17 @@ class ImportBatchAdmin(admin.ModelAdmin):
         stored = stored_path(batch)
         stored.parent.mkdir(parents=True, exist_ok=True)
         stored.write_bytes(content)
-        run_import(
-            content,
-            batch.file_name,
-            user=request.user,
-            kind=data["kind"] or None,
-            dry_run=True,
-            skip_invalid=data["skip_invalid"],
-            publish=data["publish"],
-            batch=batch,
-        )
+        options = {
+            "kind": data["kind"] or None,
+            "skip_invalid": data["skip_invalid"],
+            "publish": data["publish"],
+        }
+        if len(content) > BACKGROUND_BYTES:
+            ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING)
+            args = (batch.pk, content, request.user, options)
+            threading.Thread(target=_preview_in_background, args=args, daemon=True).start()
+        else:
+            _run_preview(batch, content, request.user, options)
         return redirect("admin:investigations_importbatch_change", batch.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -200,6 +202,26 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if name not in KINDS:
             raise Http404
         return _download(template_dataset(name), f"import-{name}-template", "xlsx")
+
+
+def _run_preview(batch, content, user, options):
+    def progress(rows):
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=rows)
+
+    return run_import(
+        content, batch.file_name, user=user, dry_run=True, batch=batch, progress=progress, **options
+    )
+
+
+def _preview_in_background(pk, content, user, options):
+    close_old_connections()
+    try:
+        _run_preview(ImportBatch.objects.get(pk=pk), content, user, options)
+    except Exception:
+        ImportBatch.objects.filter(pk=pk).update(state=ImportBatch.State.FAILED)
+        raise
+    finally:
+        close_old_connections()
 
 
 def _confirm(batch):
