@@ -103,8 +103,10 @@ class Planner:
             draft = self._draft(kind, number, row, seen, result)
             if draft:
                 drafts.append(draft)
+        sheet.rows = []  # the drafts hold what is still needed; free the rest early
         existing = self._load_existing(kind, drafts)
-        for count, draft in enumerate(drafts, 1):
+        for count in range(1, len(drafts) + 1):
+            draft, drafts[count - 1] = drafts[count - 1], None
             self._apply(kind, draft, existing, result)
             if progress and count % 5000 == 0:
                 progress(count)
@@ -270,6 +272,7 @@ class Planner:
             self._reject(result, draft)
             return
         setattr(result, action, getattr(result, action) + 1)
+        draft.row = draft.values = None
 
     def _reject(self, result, draft):
         result.rejected += 1

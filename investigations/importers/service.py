@@ -86,9 +86,9 @@ def _plan(data, file_name, kind, result, progress):
         raise ImportFileError(f"Unknown kind “{kind}”; choose one of {', '.join(KINDS)}.")
     sheets = read_file(data, file_name)
     planner = Planner()
+    result.batch.rows_total = sum(len(s.rows) for s in sheets)
     for sheet, sheet_kind in _in_dependency_order(sheets, kind):
         result.sheets.append(planner.plan_sheet(sheet, sheet_kind, progress))
-    result.batch.rows_total = sum(len(s.rows) for s in sheets)
     return planner
 
 
