@@ -107,15 +107,17 @@ def _history(model, objs, batch, user, now, update):
 
 
 def _items(model, objs, plan, batch, action):
+    """One ImportBatchItem per record, written in chunks as plain rows to spare memory."""
     content_type = ContentType.objects.get_for_model(model)
-    items = [
-        m.ImportBatchItem(
-            batch=batch,
-            content_type=content_type,
-            object_id=obj.pk,
-            action=action,
-            row_number=plan.rows.get(id(obj)),
-        )
-        for obj in objs
-    ]
-    fastinsert.insert(m.ImportBatchItem, items, batch_size=CHUNK)
+    for start in range(0, len(objs), CHUNK):
+        items = [
+            m.ImportBatchItem(
+                batch_id=batch.pk,
+                content_type_id=content_type.pk,
+                object_id=obj.pk,
+                action=action,
+                row_number=plan.rows.get(id(obj)),
+            )
+            for obj in objs[start : start + CHUNK]
+        ]
+        fastinsert.insert(m.ImportBatchItem, items, batch_size=CHUNK)
