@@ -1,7 +1,7 @@
 """Every kind imports, from CSV, XLSX and ODS, and a workbook imports as one batch."""
 
-import tablib
 import pytest
+import tablib
 
 from investigations import models as m
 from investigations.importers.service import run_import
