@@ -57,6 +57,8 @@ def test_it_keeps_the_precision_of_a_partial_date_through_the_database(db):
     [
         ("350000000", "GBP", "£350m"),
         ("169600000", "GBP", "£169.6m"),
+        ("1250000", "GBP", "£1.25m"),
+        ("10700000", "GBP", "£10.7m"),
         ("10000000000", "GBP", "£10bn"),
         ("18000000", "EUR", "€18m"),
         ("471000", "GBP", "£471,000"),

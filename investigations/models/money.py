@@ -31,7 +31,7 @@ def format_money(amount, currency="GBP"):
     magnitude = abs(amount)
     for size, suffix in ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m")):
         if magnitude >= size:
-            number = f"{(magnitude / size).quantize(Decimal('0.1')).normalize():f}"
+            number = f"{(magnitude / size).quantize(Decimal('0.01')).normalize():f}"
             return (
                 f"{sign}{symbol}{number}{suffix}"
                 if symbol
