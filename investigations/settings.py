@@ -121,6 +121,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 LOGIN_URL = "admin:login"
 
+# Opt in now to Django 6's default: a URL typed without a scheme is read as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 # A file cache, so that every server process sees the same pages and the same
 # invalidation (see investigations/caching.py).
 CACHES = {

@@ -33,7 +33,7 @@ class SourceAdmin(PublishableAdmin):
     inlines = ()
 
     def get_queryset(self, request):
-        # Spelled out: on Source, the lookup "citations" means citations *of* the source.
+        # Spelled out for clarity: a source's own "citations" are citations *of* it.
         supported = Citation.objects.filter(source=OuterRef("pk")).order_by().values("source")
         counted = supported.annotate(n=Count("pk")).values("n")
         return (

@@ -55,7 +55,7 @@ class Organisation(Sluggable, Publishable):
     normalised_name = models.CharField(max_length=300, editable=False, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     org_status = models.CharField(
-        "status", max_length=20, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
+        "company status", max_length=20, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
     )
     country = models.CharField(
         max_length=2, blank=True, help_text="ISO 3166 two-letter code, such as GB or ZA."

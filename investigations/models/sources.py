@@ -113,7 +113,7 @@ class Citation(models.Model):
     marker = models.SlugField(
         max_length=50, blank=True, help_text="For prose: the key used in the text as [^key]."
     )
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="supported_claims")
     quote = models.TextField("quoted passage", blank=True)
     locator = models.CharField(
         max_length=200, blank=True, help_text="Page, paragraph, table or timestamp."
