@@ -30,6 +30,7 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from benchmarks.generate import generate  # noqa: E402
+from investigations.caching import invalidate_public_pages  # noqa: E402
 from investigations.models import Contract, Identifier  # noqa: E402
 
 PORT = 8765
@@ -47,7 +48,7 @@ def build(organisations, contracts, rebuild):
 
 def pages():
     profile = Identifier.objects.get(scheme="GB-COH", value="02128897").organisation
-    deep_page = Contract.objects.published().count() // 50 // 2
+    deep_page = Contract.objects.published().count() // 25 // 2
     return {
         "trivial view (baseline)": "/bench/ok/",
         "Alliance Medical profile": profile.get_absolute_url(),
@@ -86,6 +87,15 @@ def fetch(connection, path):
     return body
 
 
+def cold_seconds(path):
+    """One request right after the page cache was made stale, as after an editor's change."""
+    invalidate_public_pages()
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+    started = time.perf_counter()
+    fetch(connection, path)
+    return time.perf_counter() - started
+
+
 def median_seconds(path, requests):
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     for _ in range(3):
@@ -120,16 +130,21 @@ def report(urls, requests):
         f"{vendor}: {Contract.objects.published().count():,} published contracts, "
         f"median of {requests} requests per page, under gunicorn (2 workers)"
     )
+    print(f"  {'page':<32} {'median':>10} {'ratio':>7}   {'cold (uncached)':>15} {'ratio':>7}")
     baseline = None
     worst = 0
     for label, path in urls.items():
+        cold = cold_seconds(path)
         seconds = median_seconds(path, requests)
         baseline = baseline or seconds
         ratio = seconds / baseline
         worst = max(worst, ratio)
-        print(f"  {label:<32} {seconds * 1000:8.2f} ms  {ratio:6.1f}x")
+        print(
+            f"  {label:<32} {seconds * 1000:7.2f} ms {ratio:6.1f}x   "
+            f"{cold * 1000:12.1f} ms {cold / baseline:6.0f}x"
+        )
     verdict = "meets" if worst <= TARGET_RATIO else "misses"
-    print(f"  worst ratio {worst:.1f}x — {verdict} the target of {TARGET_RATIO}x")
+    print(f"  worst median ratio {worst:.1f}x: {verdict} the target of {TARGET_RATIO}x")
 
 
 if __name__ == "__main__":
