@@ -54,9 +54,6 @@ class PublishableQuerySet(models.QuerySet):
         """What the public may see: published and not deleted."""
         return self.filter(status=Publishable.Status.PUBLISHED, deleted_at__isnull=True)
 
-    def live(self):
-        return self.filter(deleted_at__isnull=True)
-
     def drafts(self):
         return self.filter(status=Publishable.Status.DRAFT, deleted_at__isnull=True)
 
