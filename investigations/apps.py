@@ -8,10 +8,26 @@ class InvestigationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from investigations.caching import invalidate_public_pages
+        from investigations import search
+        from investigations.caching import batch_changed, invalidate_public_pages
         from investigations.roles import ensure_editorial_groups
 
         post_migrate.connect(ensure_editorial_groups, sender=self)
-        for model in self.get_models():
-            post_save.connect(invalidate_public_pages, sender=model, weak=False)
-            post_delete.connect(invalidate_public_pages, sender=model, weak=False)
+        for model in self.curated_models():
+            for signal in (post_save, post_delete):
+                signal.connect(invalidate_public_pages, sender=model, weak=False)
+                signal.connect(search.record_changed, sender=model, weak=False)
+        batch = self.get_model("ImportBatch")
+        post_save.connect(batch_changed, sender=batch, weak=False)
+        post_save.connect(search.batch_changed, sender=batch, weak=False)
+
+    def curated_models(self):
+        """What researchers curate: not history rows, nor the records of import runs."""
+        from simple_history.models import HistoricalChanges
+
+        bookkeeping = {self.get_model("ImportBatch"), self.get_model("ImportBatchItem")}
+        return [
+            model
+            for model in self.get_models()
+            if model not in bookkeeping and not issubclass(model, HistoricalChanges)
+        ]

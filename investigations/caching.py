@@ -1,15 +1,17 @@
 """Whole-page caching of the public site, invalidated whenever curated data changes.
 
 Anonymous GET requests are served from the cache. The cache key carries a content version
-that every save or delete of a curated record bumps, so publishing, unpublishing or
-editing anything makes every cached page stale at once: simple, and always correct.
-Writes that bypass signals (bulk imports) call ``invalidate_public_pages`` themselves.
+that every save or delete of a curated record bumps (history rows and import bookkeeping
+do not), so publishing, unpublishing or editing anything makes every cached page stale at
+once: simple, and always correct. Imports write in bulk without signals, so a batch bumps
+the version once, when it commits or is undone.
 """
 
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 VERSION_KEY = "public-pages:version"
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/")
@@ -24,7 +26,20 @@ def content_version():
 
 
 def invalidate_public_pages(**kwargs):
+    _bump()
+    # Again on commit: a page rendered from the old rows between the first bump and the
+    # commit would otherwise be cached under the new version.
+    transaction.on_commit(_bump)
+
+
+def _bump():
     cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def batch_changed(sender, instance, **kwargs):
+    """post_save receiver of ImportBatch."""
+    if instance.state in (instance.State.COMMITTED, instance.State.UNDONE):
+        invalidate_public_pages()
 
 
 class PublicPageCacheMiddleware:

@@ -1,21 +1,40 @@
 """Full-text search over published records: one interface, two engines.
 
 The index (migration 0002) is a table of documents, one per published record: FTS5 with
-bm25 ranking on SQLite, a weighted tsvector with ts_rank on PostgreSQL. Rather than keep
-it in step with triggers on a dozen tables, it is rebuilt when the content version (bumped
-by every save, see caching.py) differs from the version it was built at. Rebuilding a few
-thousand documents takes a fraction of a second, and most searches find it fresh.
+bm25 ranking on SQLite, a weighted tsvector with ts_rank on PostgreSQL.
+
+It is kept in step record by record. Saving or deleting anything a document reads (the
+record, an organisation's alias, identifier or section, a citation, a source whose
+publication changes what may be shown) marks the documents it touches as pending, and
+they are rewritten when the transaction commits; a search flushes what its own thread
+left pending first. Imports write in bulk without signals, so a committed ImportBatch
+marks everything it wrote. ``manage.py rebuild_search_index`` rebuilds it all.
 """
 
 import re
+import threading
+from collections import defaultdict
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 
-from .caching import content_version
 from .citations import Footnotes
-from .models import Concern, Contract, Framework, Organisation, Person, Site, Source
+from .models import (
+    Citation,
+    Concern,
+    Contract,
+    Framework,
+    Identifier,
+    ImportBatch,
+    Organisation,
+    OrganisationAlias,
+    Person,
+    ProfileSection,
+    Site,
+    Source,
+)
 from .prose import MARKER
 
 # In the order results are shown.
@@ -43,6 +62,7 @@ def _identifier_terms(identifier):
 
 
 def _organisation_document(organisation, footnotes):
+    footnotes.withhold([organisation])
     aliases = footnotes.withhold(list(organisation.aliases.all()))
     identifiers = footnotes.withhold(list(organisation.identifiers.all()))
     sections = footnotes.withhold(list(organisation.sections.all()))
@@ -68,52 +88,133 @@ def _record_document(record, footnotes):
     return title, _text(*values)
 
 
-def _documents():
-    records = {kind: list(model.objects.published()) for kind, (_, model) in KINDS.items()}
-    organisations = records["organisation"]
-    prefetch_related_objects(organisations, "aliases", "identifiers", "sections")
-    children = [
-        child
-        for organisation in organisations
-        for name in ("aliases", "identifiers", "sections")
-        for child in getattr(organisation, name).all()
-    ]
-    everything = [record for listed in records.values() for record in listed]
-    footnotes = Footnotes(everything + children)
-    for organisation in organisations:
-        footnotes.withhold([organisation])
-        yield ("organisation", organisation.pk, *_organisation_document(organisation, footnotes))
-    for kind, listed in records.items():
-        if kind != "organisation":
-            for record in listed:
-                yield (kind, record.pk, *_record_document(record, footnotes))
+CHILDREN = ("aliases", "identifiers", "sections")  # an organisation's rows its document reads
+INDEX_CHUNK = 500
 
 
-def rebuild_index(version=None):
-    rows = list(_documents())
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two processes rebuilding at once would otherwise interleave and duplicate rows.
-            cursor.execute("LOCK TABLE investigations_search IN EXCLUSIVE MODE")
-        cursor.execute("DELETE FROM investigations_search")
-        cursor.executemany(
-            "INSERT INTO investigations_search (kind, record_id, title, body) VALUES (%s, %s, %s, %s)",
-            rows,
-        )
-        cursor.execute("DELETE FROM investigations_search_state")
-        cursor.execute(
-            "INSERT INTO investigations_search_state (id, version) VALUES (1, %s)",
-            [str(version or content_version())],
-        )
+def _documents(kind, model, ids):
+    """(kind, id, title, body) of the published records among ids."""
+    records = list(model.objects.published().filter(pk__in=ids))
+    children = []
+    if kind == "organisation":
+        prefetch_related_objects(records, *CHILDREN)
+        children = [
+            child for org in records for name in CHILDREN for child in getattr(org, name).all()
+        ]
+    footnotes = Footnotes(records + children)
+    document = _organisation_document if kind == "organisation" else _record_document
+    for record in records:
+        yield (kind, record.pk, *document(record, footnotes))
 
 
-def ensure_fresh():
-    version = str(content_version())
+def index_records(kind, ids):
+    """Bring the index rows of these records in step with the database, in chunks."""
+    model = KINDS[kind][1]
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), INDEX_CHUNK):
+        chunk = ids[start : start + INDEX_CHUNK]
+        rows = list(_documents(kind, model, chunk))
+        placeholders = ", ".join(["%s"] * len(chunk))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM investigations_search"
+                f" WHERE kind = %s AND record_id IN ({placeholders})",
+                [kind, *chunk],
+            )
+            cursor.executemany(
+                "INSERT INTO investigations_search (kind, record_id, title, body)"
+                " VALUES (%s, %s, %s, %s)",
+                rows,
+            )
+
+
+def rebuild_index():
+    """Index every record from scratch: after writes that bypass signals, or to repair."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM investigations_search_state WHERE id = 1")
-        row = cursor.fetchone()
-    if row is None or row[0] != version:
-        rebuild_index(version)
+        cursor.execute("DELETE FROM investigations_search")
+    for kind, (_, model) in KINDS.items():
+        ids = model.objects.published().order_by("pk").values_list("pk", flat=True)
+        index_records(kind, list(ids))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM investigations_search")
+        return cursor.fetchone()[0]
+
+
+KIND_OF_MODEL = {model: kind for kind, (_, model) in KINDS.items()}
+ORGANISATION_CHILDREN = (OrganisationAlias, Identifier, ProfileSection)
+LOOKUP_CHUNK = 5000  # ids per IN (...), well under SQLite's limit on variables
+
+
+class PendingDocuments(threading.local):
+    """(kind, id) of documents that may be stale, per thread."""
+
+    def __init__(self):
+        self.keys = set()
+
+    def add(self, keys):
+        if keys:
+            self.keys |= keys
+            transaction.on_commit(self.flush)
+
+    def flush(self):
+        keys, self.keys = self.keys, set()
+        ids_by_kind = defaultdict(list)
+        for kind, record_id in keys:
+            ids_by_kind[kind].append(record_id)
+        for kind, ids in ids_by_kind.items():
+            index_records(kind, ids)
+
+
+pending = PendingDocuments()
+
+
+def record_changed(sender, instance, **kwargs):
+    """post_save and post_delete receiver: mark the documents this row is part of."""
+    if isinstance(instance, Citation):
+        keys = _document_keys([(instance.content_type_id, instance.object_id)])
+    elif isinstance(instance, ORGANISATION_CHILDREN):
+        keys = {("organisation", instance.organisation_id)}
+    elif type(instance) in KIND_OF_MODEL:
+        keys = {(KIND_OF_MODEL[type(instance)], instance.pk)}
+        if isinstance(instance, Source):
+            # Publishing or withdrawing a source shows or hides the claims it backs.
+            cited = Citation.objects.filter(source=instance)
+            keys |= _document_keys(cited.values_list("content_type_id", "object_id"))
+    else:
+        keys = set()
+    pending.add(keys)
+
+
+def batch_changed(sender, instance, **kwargs):
+    """post_save receiver of ImportBatch: a committed batch wrote its rows without signals."""
+    if instance.state == ImportBatch.State.COMMITTED:
+        pending.add(_document_keys(instance.items.values_list("content_type_id", "object_id")))
+
+
+def _document_keys(pairs):
+    """The documents that (content type id, object id) rows belong to."""
+    ids_by_model = defaultdict(list)
+    for content_type_id, object_id in pairs:
+        ids_by_model[ContentType.objects.get_for_id(content_type_id).model_class()].append(
+            object_id
+        )
+    keys = set()
+    for model, ids in ids_by_model.items():
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            keys |= _chunk_keys(model, ids[start : start + LOOKUP_CHUNK])
+    return keys
+
+
+def _chunk_keys(model, ids):
+    if model in KIND_OF_MODEL:
+        return {(KIND_OF_MODEL[model], record_id) for record_id in ids}
+    if model in ORGANISATION_CHILDREN:
+        found = model.objects.filter(pk__in=ids).values_list("organisation_id", flat=True)
+        return {("organisation", record_id) for record_id in found}
+    if model is Citation:
+        cited = Citation.objects.filter(pk__in=ids).values_list("content_type_id", "object_id")
+        return _document_keys(cited)
+    return set()
 
 
 def terms(query):
@@ -144,7 +245,7 @@ def ranked_matches(query):
     words = terms(query)
     if not words:
         return []
-    ensure_fresh()
+    pending.flush()
     ranked = _ranked_sqlite if connection.vendor == "sqlite" else _ranked_postgresql
     sql, params = ranked(words)
     with connection.cursor() as cursor:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from investigations import caching, models
+from investigations.caching import content_version
 from tests.factories import make_organisation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.caching_urls")]
@@ -43,3 +45,25 @@ def test_it_never_caches_the_admin(client, django_assert_num_queries):
     client.get("/admin/names/")
     with django_assert_num_queries(1):
         client.get("/admin/names/")
+
+
+def test_import_bookkeeping_leaves_cached_pages_alone_until_the_batch_commits():
+    batch = models.ImportBatch.objects.create(file_name="contracts.csv", file_sha256="0" * 64)
+    version = content_version()
+    models.ImportBatch.objects.filter(pk=batch.pk).update(rows_done=500)
+    batch.state = models.ImportBatch.State.RUNNING
+    batch.save()
+    assert content_version() == version
+    batch.state = models.ImportBatch.State.COMMITTED
+    batch.save()
+    assert content_version() != version
+
+
+def test_one_save_is_one_change_though_it_also_writes_a_history_row(monkeypatch):
+    organisation = make_organisation(name="Equitix")
+    bumps = []
+    monkeypatch.setattr(caching, "_bump", lambda: bumps.append(1))
+    organisation.status = "published"
+    organisation.save()
+    assert organisation.history.count() == 2
+    assert len(bumps) == 1

@@ -1,11 +1,23 @@
 """Search: names, aliases, identifiers, titles and prose of published records, ranked."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from investigations import models
-from investigations.search import search, terms
-from tests.factories import make_concern, make_contract, make_organisation, make_person
+from investigations.importers.service import run_import
+from investigations.search import GROUP_LIMIT, search, terms
+from tests.factories import (
+    cite,
+    make_concern,
+    make_contract,
+    make_organisation,
+    make_person,
+    make_source,
+)
 
 pytestmark = pytest.mark.django_db
 PUBLISHED = "published"
@@ -82,3 +94,47 @@ def test_the_search_page_shows_grouped_results(client, alliance):
     assert "Organisations (1)" in html
     assert f'href="/organisations/{alliance.slug}/"' in html
     assert '<label for="search-q">' in html
+
+
+def test_an_alias_added_later_is_found(alliance):
+    assert search("scanography") == []
+    models.OrganisationAlias.objects.create(organisation=alliance, name="Scanography Ltd")
+    assert kinds_found("scanography") == {"organisation": ["Alliance Medical Ltd"]}
+
+
+def test_a_passage_shows_in_search_only_while_its_source_is_published(alliance):
+    section = alliance.sections.get()
+    draft_source = make_source(status="draft")
+    cite(section, "body", source=draft_source, marker="fdg")
+    assert search("fludeoxyglucose") == []
+    draft_source.status = "published"
+    draft_source.save()
+    assert kinds_found("fludeoxyglucose") == {"organisation": ["Alliance Medical Ltd"]}
+
+
+def test_a_committed_import_batch_indexes_what_it_wrote_in_bulk(editor):
+    data = b"name,source,locator\nPat Importedperson,Register,p1\n"
+    run_import(data, "people.csv", user=editor, kind="people", publish=True)
+    assert kinds_found("importedperson") == {"person": ["Pat Importedperson"]}
+
+
+def test_a_save_rewrites_one_document_not_the_whole_index(django_assert_max_num_queries):
+    for number in range(60):
+        make_organisation(name=f"Bulkhead {number} Ltd", status=PUBLISHED)
+    assert len(search("bulkhead")[0].records) == GROUP_LIMIT
+    renamed = make_organisation(name="Equitix", status=PUBLISHED)
+    search("equitix")
+    renamed.name = "Equitix Health"
+    renamed.save()
+    # The same count with 1 published organisation or 60: only the saved one is rewritten.
+    with django_assert_max_num_queries(12):
+        assert kinds_found("health") == {"organisation": ["Equitix Health"]}
+
+
+def test_the_rebuild_command_restores_a_wiped_index(alliance):
+    search("alliance")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM investigations_search")
+    assert search("alliance") == []
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert kinds_found("alliance") == {"organisation": ["Alliance Medical Ltd"]}
