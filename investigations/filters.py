@@ -57,36 +57,30 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["name", "kind", "org_status"]
 
 
-def _party_filter(roles):
-    def method(queryset, name, value):
+class PartyFilter(filters.CharFilter):
+    """Contracts with a published organisation in one of these roles, named by its slug
+    or by part of its name. Text rather than a choice list: a list of every buyer or
+    supplier would put thousands of options in the page."""
+
+    def __init__(self, *args, roles, **kwargs):
+        self.roles = roles
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = value.strip()
         if not value:
-            return queryset
-        parties = ContractParty.objects.filter(organisation=value, role__in=roles)
-        return queryset.filter(pk__in=parties.values("contract_id"))
-
-    return method
-
-
-def organisations_in_role(roles):
-    def queryset(request=None):
-        parties = ContractParty.objects.filter(role__in=roles)
-        return published_organisations().filter(pk__in=parties.values("organisation_id"))
-
-    return queryset
+            return qs
+        organisations = published_organisations().filter(slug=value)
+        if not organisations.exists():
+            organisations = published_organisations().filter(name__icontains=value)
+        parties = ContractParty.objects.filter(organisation__in=organisations, role__in=self.roles)
+        return qs.filter(pk__in=parties.values("contract_id"))
 
 
 class ContractFilter(filters.FilterSet):
     title = filters.CharFilter(label="Title contains", lookup_expr="icontains")
-    buyer = filters.ModelChoiceFilter(
-        label="Buyer",
-        queryset=organisations_in_role(ContractParty.BUYER_ROLES),
-        method=_party_filter(ContractParty.BUYER_ROLES),
-    )
-    supplier = filters.ModelChoiceFilter(
-        label="Supplier",
-        queryset=organisations_in_role(ContractParty.SUPPLIER_ROLES),
-        method=_party_filter(ContractParty.SUPPLIER_ROLES),
-    )
+    buyer = PartyFilter(label="Buyer (name)", roles=ContractParty.BUYER_ROLES)
+    supplier = PartyFilter(label="Supplier (name)", roles=ContractParty.SUPPLIER_ROLES)
     value_min = filters.NumberFilter(field_name="value", lookup_expr="gte", label="Value from (£)")
     value_max = filters.NumberFilter(field_name="value", lookup_expr="lte", label="Value to (£)")
     awarded_from = YearFilter(field_name="awarded", label="Awarded from (year)")
