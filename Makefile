@@ -21,11 +21,14 @@ install: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-# Migrate, load the demo data, print new one-time passwords for the demo accounts, then serve.
+# Migrate, load the demo data, print new one-time passwords for the demo accounts, then serve,
+# with the task worker that runs large imports beside the server (stopped when it stops).
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py demo_accounts --base-url http://$(HOST):$(PORT)
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install lint checks pytest

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "investigations",
 ]
 
@@ -153,6 +155,11 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+
+# Imports too big for a web request run as tasks (investigations/tasks.py), stored in the
+# database and run by `manage.py db_worker`, which `make run` starts beside the server: a
+# queued import outlives a restart of the web process. The tests run tasks inline.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,

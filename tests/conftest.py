@@ -33,3 +33,10 @@ def isolated_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_inline(settings):
+    """Background tasks run inline, inside the request that enqueues them; a test of the
+    worker itself puts the database backend back."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -5,14 +5,11 @@ Every step calls ``investigations.importers.service.run_import``, as the command
 """
 
 import hashlib
-import threading
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,10 +22,21 @@ from investigations.importers.spreadsheets import rejected_dataset, template_boo
 from investigations.importers.undo import UndoRefused, may_undo, undo_batch
 from investigations.models import ImportBatch
 from investigations.roles import can_publish
+from investigations.tasks import (
+    confirm_import,
+    is_stale,
+    mark_failed,
+    mark_running,
+    preview_import,
+    progress_at,
+    run_confirm,
+    run_preview,
+    stored_path,
+)
 
 MAX_SHOWN_ERRORS = 200
-# Above this many rows the confirmed import runs in a thread and the page shows progress,
-# so no web request waits on it.
+# Above this many rows (or bytes, for a preview) the import runs as a task in the worker
+# (investigations/tasks.py) and the batch page shows its progress, so no request waits on it.
 BACKGROUND_ROWS = 20_000
 BACKGROUND_BYTES = 2 * 1024 * 1024  # about 20,000 rows of CSV: checking them takes seconds
 FORMATS = {
@@ -61,12 +69,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def stored_path(batch):
-    """Where an uploaded file waits between preview and confirm."""
-    suffix = Path(batch.file_name).suffix.lower()[:5]
-    return Path(settings.VAR_DIR) / "imports" / f"{batch.file_sha256}{suffix}"
-
-
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = (
@@ -94,6 +96,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             path("template/<str:name>.xlsx", view(self.template_view), name="imports_template"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="imports_confirm"),
             path("<int:pk>/undo/", view(self.undo_view), name="imports_undo"),
+            path("<int:pk>/give-up/", view(self.give_up_view), name="imports_give_up"),
             path("<int:pk>/rejected.<str:fmt>", view(self.rejected_view), name="imports_rejected"),
             *super().get_urls(),
         ]
@@ -128,11 +131,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "publish": data["publish"],
         }
         if len(content) > BACKGROUND_BYTES:
-            ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING)
-            args = (batch.pk, content, request.user, options)
-            threading.Thread(target=_preview_in_background, args=args, daemon=True).start()
+            mark_running(batch)
+            preview_import.enqueue(batch.pk, request.user.pk, options)
         else:
-            _run_preview(batch, content, request.user, options)
+            run_preview(batch, content, request.user, options)
         return redirect("admin:investigations_importbatch_change", batch.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -150,6 +152,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             may_undo=may_undo(request.user) and batch.state == ImportBatch.State.COMMITTED,
             may_confirm=batch.state == ImportBatch.State.PREVIEWED and _may_import(request.user),
             running=batch.state == ImportBatch.State.RUNNING,
+            progress_at=progress_at(batch),
+            stale=is_stale(batch),
             item_counts=_item_counts(batch),
         )
         return TemplateResponse(request, "admin/imports/batch.html", context)
@@ -167,11 +171,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         batch.skip_invalid = batch.skip_invalid or bool(request.POST.get("skip_invalid"))
         if batch.rows_total > BACKGROUND_ROWS:
-            ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING)
-            threading.Thread(target=_confirm_in_background, args=(batch.pk,), daemon=True).start()
-            messages.info(request, "The import is running; this page shows its progress.")
+            mark_running(batch, skip_invalid=batch.skip_invalid)
+            confirm_import.enqueue(batch.pk)
+            messages.info(request, "The import is queued; this page shows its progress.")
             return self._back(batch)
-        result = _confirm(batch)
+        result = run_confirm(batch)
         _report(request, result)
         return self._back(batch)
 
@@ -184,6 +188,20 @@ class ImportBatchAdmin(admin.ModelAdmin):
             messages.success(request, f"Batch #{batch.pk} was undone.")
         except UndoRefused as error:
             messages.error(request, str(error))
+        return self._back(batch)
+
+    def give_up_view(self, request, pk):
+        """Mark failed a batch whose worker has stopped, so it does not stay "running"."""
+        if request.method != "POST" or not _may_import(request.user):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        if is_stale(batch):
+            mark_failed(
+                batch,
+                "No progress for too long: the worker stopped or none is running. "
+                "Nothing was written; import the file again.",
+            )
+            messages.warning(request, f"Batch #{batch.pk} was marked failed.")
         return self._back(batch)
 
     def rejected_view(self, request, pk, fmt):
@@ -202,52 +220,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if name not in KINDS:
             raise Http404
         return _download(template_dataset(name), f"import-{name}-template", "xlsx")
-
-
-def _run_preview(batch, content, user, options):
-    def progress(rows):
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=rows)
-
-    return run_import(
-        content, batch.file_name, user=user, dry_run=True, batch=batch, progress=progress, **options
-    )
-
-
-def _preview_in_background(pk, content, user, options):
-    close_old_connections()
-    try:
-        _run_preview(ImportBatch.objects.get(pk=pk), content, user, options)
-    except Exception:
-        ImportBatch.objects.filter(pk=pk).update(state=ImportBatch.State.FAILED)
-        raise
-    finally:
-        close_old_connections()
-
-
-def _confirm(batch):
-    return run_import(
-        stored_path(batch).read_bytes(),
-        batch.file_name,
-        user=batch.user,
-        kind=batch.kind or None,
-        skip_invalid=batch.skip_invalid,
-        publish=batch.publish,
-        batch=batch,
-        progress=lambda n: ImportBatch.objects.filter(pk=batch.pk).update(rows_done=n),
-    )
-
-
-def _confirm_in_background(pk):
-    close_old_connections()
-    try:
-        batch = ImportBatch.objects.get(pk=pk)
-        batch.state = ImportBatch.State.PREVIEWED
-        _confirm(batch)
-    except Exception:
-        ImportBatch.objects.filter(pk=pk).update(state=ImportBatch.State.FAILED)
-        raise
-    finally:
-        close_old_connections()
 
 
 def _report(request, result):
