@@ -103,6 +103,17 @@ def test_it_shows_an_organisation_profile_with_its_sections(client):
         assert text in html, text
 
 
+def test_a_contract_shows_once_on_a_profile_with_each_role_the_organisation_holds(client):
+    org = make_organisation(name="InHealth", status=PUBLISHED)
+    contract = make_contract(title="Taunton diagnostic centre", status=PUBLISHED)
+    make_party(contract, organisation=org, role="lead_supplier")
+    make_party(contract, organisation=org, role="operator")
+    html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    contracts_section = html[html.index('id="contracts"') : html.index("</table>")]
+    assert contracts_section.count("Taunton diagnostic centre</a>") == 1
+    assert "Lead supplier" in contracts_section and "Operator" in contracts_section
+
+
 def test_it_returns_404_for_a_draft_organisation(client):
     org = make_organisation()
     assert client.get(reverse("organisation_detail", args=[org.slug])).status_code == 404

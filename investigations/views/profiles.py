@@ -178,7 +178,22 @@ def withhold_from_profile(footnotes, organisation, profile):
     for key in ("owners", "holdings"):
         shown = set(footnotes.withhold([link.relationship for link in profile[key]]))
         profile[key] = [link for link in profile[key] if link.relationship in shown]
+    profile["contract_rows"] = contract_rows(profile["contract_parties"])
     profile["timeline"] = timeline(organisation, profile)
+
+
+@dataclass
+class ContractRow:
+    contract: object
+    parties: list  # this organisation's parts in it: buyer and operator, say
+
+
+def contract_rows(parties):
+    """One row per contract, however many roles the organisation holds in it."""
+    rows = {}
+    for party in parties:
+        rows.setdefault(party.contract_id, ContractRow(party.contract, [])).parties.append(party)
+    return list(rows.values())
 
 
 @dataclass
