@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from investigations.models import Citation, Contract, ContractParty, Organisation, Source
@@ -44,6 +44,10 @@ def generate(organisations=10_000, contracts=100_000, seed=1):
         source = Source.objects.create(title="Generated procurement notices", **published)
         orgs = _organisations(rng, organisations, published)
         _contracts(rng, contracts, orgs, source, published)
+    # Planner statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE would gather
+    # them in production; without them PostgreSQL scans whole tables for small lookups.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _organisations(rng, count, published):
