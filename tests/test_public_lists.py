@@ -139,3 +139,14 @@ def test_each_list_page_renders_with_labelled_fields(client):
         html = response.content.decode()
         for field in response.context["filter"].form:
             assert f'<label for="{field.id_for_label}">' in html, (name, field.name)
+
+
+def test_pages_neither_repeat_nor_skip_records_that_sort_equal(client):
+    made = {make_contract(title="Same", awarded="2020", status=PUBLISHED).pk for _ in range(30)}
+    url = reverse("contract_list")
+    shown = [
+        contract.pk
+        for page in (1, 2)
+        for contract in client.get(url, {"page": page}).context["page"].object_list
+    ]
+    assert sorted(shown) == sorted(made)

@@ -123,9 +123,7 @@ class Contract(Sluggable, Publishable):
     contract_status = models.CharField(
         "contract status", max_length=12, choices=ContractStatus.choices, blank=True
     )
-    service_category = models.CharField(
-        max_length=20, choices=ServiceCategory.choices, blank=True, db_index=True
-    )
+    service_category = models.CharField(max_length=20, choices=ServiceCategory.choices, blank=True)
     region = models.CharField(max_length=100, blank=True)
     lot = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True, help_text="Markdown, cited with [^key] markers.")
@@ -151,10 +149,15 @@ class Contract(Sluggable, Publishable):
     class Meta:
         ordering = ["-awarded", "title"]
         permissions = [("publish_contract", "Can publish and unpublish contracts")]
+        # One per sort of the public list, each ending in the id the list pages by: the
+        # ids of a deep page are then read from the index alone (views/lists.py).
         indexes = [
-            models.Index(fields=["status", "-awarded", "id"]),
-            models.Index(fields=["status", "-value", "id"]),
-            models.Index(fields=["status", "title", "id"]),
+            models.Index(fields=["status", "deleted_at", "-awarded", "title", "id"]),
+            models.Index(fields=["status", "deleted_at", "-value", "id"]),
+            models.Index(fields=["status", "deleted_at", "title", "id"]),
+            # The list's facet counts, read from the index alone.
+            models.Index(fields=["status", "deleted_at", "contract_status"]),
+            models.Index(fields=["status", "deleted_at", "service_category"]),
         ]
 
     def __str__(self):

@@ -65,11 +65,34 @@ def facet_value(request, name, value, label, count):
     return FacetValue(label, count, selected, f"?{query.urlencode()}")
 
 
+class IdsFirstPaginator(Paginator):
+    """Reads a page's ids first, then only that page's rows.
+
+    A deep page's OFFSET then walks an index (see the models' list indexes) rather than
+    reading and discarding whole rows, which makes page 2,000 about as quick as page 1.
+    The order ends with the primary key, so equal values cannot shuffle between pages.
+    """
+
+    def __init__(self, object_list, per_page, **kwargs):
+        ordering = list(object_list.query.order_by or object_list.model._meta.ordering)
+        super().__init__(object_list.order_by(*ordering, "pk"), per_page, **kwargs)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
 def filtered_list(request, filterset_class, queryset, template, facet_fields=(), **context):
     """Filter by the GET parameters, paginate, and count the facets of what is left."""
     filterset = filterset_class(request.GET, queryset=queryset)
     results = filterset.qs
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
         filter=filterset,
         page=page,
