@@ -1,4 +1,4 @@
-from .base import Citable, Publishable, PublishableQuerySet, SlugRedirect
+from .base import Citable, Publishable, PublishableQuerySet, SlugRedirect, published_through
 from .concerns import Concern, ConcernParty
 from .contracts import Contract, ContractParty, Framework, FrameworkMembership, ServiceCategory
 from .dates import PartialDate, PartialDateField, parse_partial_date
@@ -38,6 +38,7 @@ __all__ = [
     "ProfileSection",
     "Publishable",
     "PublishableQuerySet",
+    "published_through",
     "Relationship",
     "Role",
     "ServiceCategory",

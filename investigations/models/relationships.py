@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from .base import Publishable, PublishableQuerySet
+from .base import Publishable, PublishableQuerySet, published_through
 from .dates import PartialDateField
 from .money import CurrencyField, MoneyField
 
@@ -10,16 +10,7 @@ from .money import CurrencyField, MoneyField
 class RelationshipQuerySet(PublishableQuerySet):
     def published(self):
         """A relationship is public only when both its ends are public too."""
-        return (
-            super()
-            .published()
-            .filter(
-                subject__status="published",
-                subject__deleted_at__isnull=True,
-                object__status="published",
-                object__deleted_at__isnull=True,
-            )
-        )
+        return super().published().filter(published_through("subject"), published_through("object"))
 
 
 class Relationship(Publishable):

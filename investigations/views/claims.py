@@ -35,8 +35,7 @@ def visible(model):
         parents = CHILD_PARENTS[model]
         queryset = model.objects.select_related(*parents)
         for parent in parents:
-            related = model._meta.get_field(parent).related_model
-            queryset = queryset.filter(**{f"{parent}__in": related.objects.published()})
+            queryset = queryset.filter(models.published_through(parent))
         return queryset
     if hasattr(model.objects, "published"):
         return model.objects.published()

@@ -12,6 +12,7 @@ from investigations.models import (
     Person,
     Site,
     Source,
+    published_through,
 )
 
 from .claims import claims_citing
@@ -57,7 +58,7 @@ def show_contract(request, contract):
 def show_concern(request, concern):
     parties = list(
         ConcernParty.objects.filter(
-            concern=concern, organisation__in=Organisation.objects.published()
+            published_through("organisation"), concern=concern
         ).select_related("organisation", "parent_at_time")
     )
     context = {
@@ -69,7 +70,7 @@ def show_concern(request, concern):
 
 def show_person(request, person):
     roles = list(
-        person.roles.filter(organisation__in=Organisation.objects.published())
+        person.roles.filter(published_through("organisation"))
         .select_related("organisation")
         .order_by("start")
     )
@@ -79,9 +80,7 @@ def show_person(request, person):
 
 def show_site(request, site):
     roles = list(
-        site.roles.filter(organisation__in=Organisation.objects.published()).select_related(
-            "organisation"
-        )
+        site.roles.filter(published_through("organisation")).select_related("organisation")
     )
     contracts = list(site.contracts.published())
     return render_detail(request, "site_detail.html", site, {"roles": roles}, contracts=contracts)
@@ -89,9 +88,9 @@ def show_site(request, site):
 
 def show_framework(request, framework):
     memberships = list(
-        framework.memberships.filter(
-            organisation__in=Organisation.objects.published()
-        ).select_related("organisation")
+        framework.memberships.filter(published_through("organisation")).select_related(
+            "organisation"
+        )
     )
     call_offs = list(framework.call_offs.published())
     return render_detail(

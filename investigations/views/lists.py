@@ -15,6 +15,7 @@ from investigations.models import (
     Organisation,
     Person,
     Source,
+    published_through,
 )
 
 from .profiles import published_parties
@@ -132,9 +133,9 @@ def contract_list(request):
 
 
 def concern_list(request):
-    parties = ConcernParty.objects.filter(
-        organisation__in=Organisation.objects.published()
-    ).select_related("organisation")
+    parties = ConcernParty.objects.filter(published_through("organisation")).select_related(
+        "organisation"
+    )
     concerns = (
         Concern.objects.published()
         .select_related("regulator")

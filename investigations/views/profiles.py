@@ -9,18 +9,14 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 
 from investigations.models import (
-    Concern,
     ConcernParty,
-    Contract,
     ContractParty,
-    Framework,
     FrameworkMembership,
     Organisation,
-    Person,
     Relationship,
     Role,
-    Site,
     SiteRole,
+    published_through,
 )
 
 OWNERSHIP_KINDS = (
@@ -31,9 +27,9 @@ OWNERSHIP_KINDS = (
 
 
 def published_parties():
-    return ContractParty.objects.filter(
-        organisation__in=Organisation.objects.published()
-    ).select_related("organisation")
+    return ContractParty.objects.filter(published_through("organisation")).select_related(
+        "organisation"
+    )
 
 
 @dataclass
@@ -87,9 +83,7 @@ def other_relationships(organisation):
 
 def contract_parties(organisation):
     return (
-        ContractParty.objects.filter(
-            organisation=organisation, contract__in=Contract.objects.published()
-        )
+        ContractParty.objects.filter(published_through("contract"), organisation=organisation)
         .select_related("contract", "contract__framework", "contract__site")
         .prefetch_related(Prefetch("contract__parties", queryset=published_parties()))
         .order_by("-contract__awarded", "contract__title", "pk")
@@ -98,9 +92,7 @@ def contract_parties(organisation):
 
 def concern_parties(organisation):
     return (
-        ConcernParty.objects.filter(
-            organisation=organisation, concern__in=Concern.objects.published()
-        )
+        ConcernParty.objects.filter(published_through("concern"), organisation=organisation)
         .select_related("concern", "concern__regulator", "parent_at_time")
         .order_by("-concern__occurred", "concern__title")
     )
@@ -120,18 +112,18 @@ def organisation_profile(organisation):
         "holdings": holdings,
         "relationships": list(other_relationships(organisation)),
         "roles": list(
-            Role.objects.filter(organisation=organisation, person__in=Person.objects.published())
+            Role.objects.filter(published_through("person"), organisation=organisation)
             .select_related("person")
             .order_by("start", "person__name")
         ),
         "site_roles": list(
-            SiteRole.objects.filter(organisation=organisation, site__in=Site.objects.published())
+            SiteRole.objects.filter(published_through("site"), organisation=organisation)
             .select_related("site")
             .order_by("site__name", "start")
         ),
         "memberships": list(
             FrameworkMembership.objects.filter(
-                organisation=organisation, framework__in=Framework.objects.published()
+                published_through("framework"), organisation=organisation
             ).select_related("framework")
         ),
     }
