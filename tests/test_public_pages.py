@@ -191,7 +191,16 @@ def test_it_has_opengraph_and_twitter_meta(client):
     org = make_organisation(name="Equitix", status=PUBLISHED)
     html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
     assert '<meta property="og:title" content="Equitix">' in html
+    assert '<meta name="twitter:title" content="Equitix">' in html
+    assert "<title>Equitix · " in html
+    assert '<meta property="og:description" content="Equitix: Company — contracts' in html
     assert '<meta name="twitter:card"' in html
+    contract = make_contract(title="PET-CT & MRI", status=PUBLISHED)
+    html = client.get(reverse("contract_detail", args=[contract.slug])).content.decode()
+    assert "<title>PET-CT &amp; MRI · " in html
+    assert '<meta name="twitter:title" content="PET-CT &amp; MRI">' in html
+    html = client.get(reverse("contract_list")).content.decode()
+    assert '<meta property="og:title" content="Contracts">' in html
 
 
 def test_the_sitemap_lists_published_records_only(client):

@@ -43,7 +43,13 @@ def show_organisation(request, organisation):
     footnotes = Footnotes(cited_records(organisation, profile))
     withhold_from_profile(footnotes, organisation, profile)
     group_sections(profile)
-    context = {"organisation": organisation, "record": organisation, "footnotes": footnotes}
+    context = {
+        "organisation": organisation,
+        "record": organisation,
+        "footnotes": footnotes,
+        "page_description": f"{organisation.name}: {organisation.get_kind_display()}"
+        " — contracts, concerns, ownership and sources.",
+    }
     return render(request, "investigations/organisation_detail.html", {**context, **profile})
 
 
