@@ -53,9 +53,21 @@ class PublicPageCacheMiddleware:
         response = cache.get(key)
         if response is None:
             response = self.get_response(request)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+            if self._storable(response):
                 cache.set(key, response, settings.PUBLIC_PAGE_CACHE_SECONDS)
         return response
+
+    @staticmethod
+    def _storable(response):
+        """A whole, cookie-free page its view did not mark private or never-cache."""
+        directives = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in directives
+            and "no-store" not in directives
+        )
 
     @staticmethod
     def _cacheable(request):

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.urls import path
+from django.views.decorators.cache import never_cache
 
 from investigations.models import Organisation
 
@@ -11,4 +12,8 @@ def organisation_names(request):
     return HttpResponse(", ".join(names))
 
 
-urlpatterns = [path("names/", organisation_names), path("admin/names/", organisation_names)]
+urlpatterns = [
+    path("names/", organisation_names),
+    path("admin/names/", organisation_names),
+    path("never-cached/names/", never_cache(organisation_names)),
+]

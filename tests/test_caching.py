@@ -47,6 +47,12 @@ def test_it_never_caches_the_admin(client, django_assert_num_queries):
         client.get("/admin/names/")
 
 
+def test_it_never_stores_a_page_its_view_marks_never_cache(client, django_assert_num_queries):
+    client.get("/never-cached/names/")
+    with django_assert_num_queries(1):
+        client.get("/never-cached/names/")
+
+
 def test_import_bookkeeping_leaves_cached_pages_alone_until_the_batch_commits():
     batch = models.ImportBatch.objects.create(file_name="contracts.csv", file_sha256="0" * 64)
     version = content_version()
