@@ -46,16 +46,21 @@ def rows(n):
 
 
 def csv_bytes(n):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(next(rows(1))))
+    """The file as uploaded bytes, built without a StringIO (4 bytes a character) so that
+    the engine's peak RSS is not the benchmark's own."""
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.DictWriter(text, fieldnames=list(next(rows(1))))
     writer.writeheader()
     writer.writerows(rows(n))
-    return out.getvalue().encode()
+    text.flush()
+    return out.getvalue()
 
 
 def setup_django(var_dir):
     sys.path.insert(0, str(ROOT))
     os.environ["VAR_DIR"] = var_dir
+    _fresh_postgres_database(os.environ.get("DATABASE_URL", ""))
     os.environ["DJANGO_SETTINGS_MODULE"] = "investigations.settings"
     import django
 
@@ -64,6 +69,23 @@ def setup_django(var_dir):
 
     call_command("migrate", verbosity=0)
     _seed()
+
+
+def _fresh_postgres_database(url):
+    """On PostgreSQL, drop and recreate the database DATABASE_URL names (SQLite gets a new
+    file in a temporary directory): every run starts from the same empty schema."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    params = {"host": config["HOST"], "port": config["PORT"] or 5432, "user": config["USER"]}
+    if config["PASSWORD"]:
+        params["password"] = config["PASSWORD"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def _seed():
@@ -183,14 +205,15 @@ def _insert(cursor, model, columns, values):
     columns = (*columns, *extra)
     values = [(*row, *extra.values()) for row in values]
     table = model._meta.db_table
+    names = ", ".join(f'"{c}"' for c in columns)  # "end" and "start" are reserved words
     if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in values:
                 copy.write_row(row)
         cursor.execute(f"SELECT max(id) - %s + 1 FROM {table}", [len(values)])
         return cursor.fetchone()[0]
     marks = ", ".join(["%s"] * len(columns))
-    cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
     cursor.execute(f"SELECT max(id) - %s + 1 FROM {table}", [len(values)])
     del timezone
     return cursor.fetchone()[0]

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from investigations import models as m
 
 from .keys import Pending
+from .rows import NewRow
 
 CHILD_KEYS = {
     m.ContractParty: ("contract_id", "organisation_id", "role"),
@@ -87,25 +88,35 @@ def _plan_children(planner, kind, draft, parent, new):
 
     added = 0
     for spec, value in draft.children:
-        child = spec.model(**spec.extra)
-        assign(child, spec.parent_field, ref_of(parent))
+        values = dict(spec.extra)
+        values[_attname(spec.model, spec.parent_field)] = _planned(ref_of(parent))
         if spec.kind == "organisation":
-            assign(child, "organisation", value)
+            values["organisation_id"] = _planned(value)
         elif spec.kind == "alias":
-            child.name, child.normalised_name = value, m.normalise_name(value)
-            if child.normalised_name == m.normalise_name(parent.name):
+            values["name"], values["normalised_name"] = value, m.normalise_name(value)
+            if values["normalised_name"] == m.normalise_name(parent.name):
                 continue
             planner.index("organisation").add(ref_of(parent), [value])
         else:
             if not _new_identifier(planner, parent, value, RowError):
                 continue
-            child.scheme, child.value = value
+            values["scheme"], values["value"] = value
+        child = NewRow(spec.model, values, draft.number)
         if not new and _child_exists(planner, child):
             continue
         planner.plan.create(child, draft.number)
         _remember_child(planner, child)
         added += 1
     return added
+
+
+def _attname(model, name):
+    return model._meta.get_field(name).attname
+
+
+def _planned(ref):
+    """An id, or the instance planned in this batch (its id is known once it is written)."""
+    return ref.instance if isinstance(ref, Pending) else ref
 
 
 def _new_identifier(planner, parent, identifier, error_class):
@@ -122,19 +133,19 @@ def _new_identifier(planner, parent, identifier, error_class):
 
 
 def _child_key(child):
-    names = CHILD_KEYS.get(type(child))
-    return (type(child), *(getattr(child, n) for n in names)) if names else None
+    names = CHILD_KEYS.get(child.model)
+    return (child.model, *(child.get(n) for n in names)) if names else None
 
 
 def _child_exists(planner, child):
     key = _child_key(child)
-    return key is not None and key in _existing_children(planner, type(child))
+    return key is not None and key in _existing_children(planner, child.model)
 
 
 def _remember_child(planner, child):
     key = _child_key(child)
     if key is not None and None not in key:
-        _existing_children(planner, type(child)).add(key)
+        _existing_children(planner, child.model).add(key)
 
 
 def _existing_children(planner, model):
@@ -157,20 +168,22 @@ def _plan_citation(planner, draft, obj, new):
     if field_name and field_name not in (*obj.claim_fields, *obj.prose_fields):
         raise RowError("cited_field", f"“{field_name}” is not a claim of this record")
     source = _source(planner, given, draft.number)
-    citation = m.Citation(
-        content_type_id=ContentType.objects.get_for_model(type(obj)).pk,
-        field_name=field_name,
-        quote=str(given.get("quote") or ""),
-        locator=str(given.get("locator") or ""),
-        confidence=str(given.get("confidence") or "high").lower(),
-    )
-    assign(citation, "source", source)
-    if citation.confidence not in m.Citation.Confidence.values:
+    confidence = str(given.get("confidence") or "high").lower()
+    if confidence not in m.Citation.Confidence.values:
         raise RowError("confidence", "must be high, medium or low")
+    values = {
+        "content_type_id": ContentType.objects.get_for_model(type(obj)).pk,
+        "object_id": obj.pk if obj.pk is not None else obj,
+        "field_name": field_name,
+        "quote": str(given.get("quote") or ""),
+        "locator": str(given.get("locator") or ""),
+        "confidence": confidence,
+        "source_id": _planned(source),
+    }
+    citation = NewRow(m.Citation, values, draft.number)
     if not new and isinstance(source, int) and _citation_exists(planner, obj, citation):
         return 0
-    planner.plan.citations.append((obj, citation))
-    planner.plan.rows[id(citation)] = draft.number
+    planner.plan.citations.append(citation)
     return 1
 
 
@@ -196,7 +209,8 @@ def _source(planner, given, number):
 
 
 def _citation_exists(planner, obj, citation):
-    key = (citation.content_type_id, citation.field_name, citation.source_id)
+    get = citation.get
+    key = (get("content_type_id"), get("field_name"), get("source_id"))
     cache = planner._tuple_keys.setdefault(("citations", key[0]), None)
     if cache is None:
         rows = m.Citation.objects.filter(content_type_id=key[0]).values_list(
@@ -204,4 +218,4 @@ def _citation_exists(planner, obj, citation):
         )
         cache = set(rows.iterator(5000))
         planner._tuple_keys[("citations", key[0])] = cache
-    return (obj.pk, *key[1:], citation.quote, citation.locator) in cache
+    return (obj.pk, *key[1:], get("quote"), get("locator")) in cache

@@ -6,8 +6,6 @@ the same batch are added as ``Pending`` refs, so a workbook's contracts can name
 organisations its first sheet creates.
 """
 
-from collections import defaultdict
-
 from investigations.models import Identifier, Organisation, OrganisationAlias, normalise_name
 from investigations.models.organisations import normalise_identifier
 
@@ -31,17 +29,17 @@ class NameIndex:
 
     def __init__(self, model, name_field, extra=()):
         self.model, self.name_field = model, name_field
-        self.by_slug, self.by_name, self.labels = {}, defaultdict(set), {}
-        self.by_extra = {column: defaultdict(set) for column in extra}
+        self.by_slug, self.by_name, self.labels = {}, {}, {}
+        self.by_extra = {column: {} for column in extra}
         fields = ("pk", "slug", name_field, *extra)
         rows = model._default_manager.values_list(*fields).iterator(chunk_size=5000)
         for pk, slug, name, *others in rows:
             self.labels[pk] = name
             self.by_slug[slug] = pk
-            self.by_name[self.normalise(name)].add(pk)
+            _put(self.by_name, self.normalise(name), pk)
             for column, value in zip(extra, others, strict=True):
                 if value:
-                    self.by_extra[column][self.normalise(value)].add(pk)
+                    _put(self.by_extra[column], self.normalise(value), pk)
 
     def normalise(self, text):
         return normalise_name(str(text))
@@ -49,7 +47,7 @@ class NameIndex:
     def add(self, ref, names):
         for name in names:
             if name:
-                self.by_name[self.normalise(name)].add(ref)
+                _put(self.by_name, self.normalise(name), ref)
 
     def candidates(self, text):
         """By slug, else by name; an id only as "#12", never a bare number."""
@@ -58,7 +56,7 @@ class NameIndex:
             return {int(text[1:])}
         if text.lower() in self.by_slug:
             return {self.by_slug[text.lower()]}
-        return set(self.by_name.get(self.normalise(text), ()))
+        return _refs(self.by_name, self.normalise(text))
 
     def candidates_by(self, column, text):
         """Candidates using one key column: slug, an extra field (reference, url) or name."""
@@ -66,12 +64,12 @@ class NameIndex:
             found = self.by_slug.get(str(text).strip().lower())
             return {found} if found is not None else set()
         if column in self.by_extra:
-            return set(self.by_extra[column].get(self.normalise(text), ()))
-        return set(self.by_name.get(self.normalise(text), ()))
+            return _refs(self.by_extra[column], self.normalise(text))
+        return _refs(self.by_name, self.normalise(text))
 
     def add_extra(self, column, ref, value):
         if value and column in self.by_extra:
-            self.by_extra[column][self.normalise(value)].add(ref)
+            _put(self.by_extra[column], self.normalise(value), ref)
 
     def resolve(self, text):
         """The one record named by ``text``, or ValueError naming the candidates."""
@@ -90,6 +88,26 @@ class NameIndex:
         return f"{self.labels.get(ref, '?')} (#{ref})"
 
 
+def _put(table, key, ref):
+    """Add ``ref`` under ``key``. A key almost always names one record, so it holds that
+    ref alone and becomes a set only on a second: a set per key would cost 200 bytes."""
+    found = table.get(key)
+    if found is None:
+        table[key] = ref
+    elif isinstance(found, set):
+        found.add(ref)
+    elif found is not ref and found != ref:
+        table[key] = {found, ref}
+
+
+def _refs(table, key):
+    """A new set of the refs under ``key``."""
+    found = table.get(key)
+    if found is None:
+        return set()
+    return set(found) if isinstance(found, set) else {found}
+
+
 class OrganisationIndex(NameIndex):
     """Organisations also by alias and by identifier (GB-COH-02128897 or a bare number)."""
 
@@ -97,7 +115,7 @@ class OrganisationIndex(NameIndex):
         super().__init__(Organisation, "name")
         self.by_extra["identifiers"] = {}
         for org_id, name in OrganisationAlias.objects.values_list("organisation_id", "name"):
-            self.by_name[normalise_name(name)].add(org_id)
+            _put(self.by_name, normalise_name(name), org_id)
         self.by_identifier = {}
         for org_id, scheme, value in Identifier.objects.values_list(
             "organisation_id", "scheme", "value"

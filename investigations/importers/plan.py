@@ -1,7 +1,7 @@
 """Validate every row and plan the writes, without writing anything.
 
 The plan is the whole import in memory: new instances, changed instances with their
-changed fields, child rows and citations. Only when every row has been checked does
+changed fields, and child rows and citations as plain values (``rows.NewRow``). Only when every row has been checked does
 ``write.write_plan`` touch the database, so an atomic import that fails writes nothing.
 """
 
@@ -15,6 +15,7 @@ from investigations import models as m
 from . import values as v
 from .keys import NameIndex, OrganisationIndex, Pending, parse_identifier
 from .kinds import CITATION_COLUMNS, KINDS
+from .rows import NewRow
 
 SEPARATOR = ";"
 
@@ -29,13 +30,16 @@ class RowError(Exception):
 class Plan:
     created: dict = field(default_factory=lambda: defaultdict(list))
     updated: dict = field(default_factory=lambda: defaultdict(dict))  # model → {obj: fields}
-    rows: dict = field(default_factory=dict)  # id(instance) → row number
-    citations: list = field(default_factory=list)  # (target, Citation)
+    rows: dict = field(default_factory=dict)  # id(instance) → row number; NewRows carry theirs
+    citations: list = field(default_factory=list)  # NewRow of Citation
     publishable: list = field(default_factory=list)  # records the gate may publish
 
     def create(self, obj, number):
-        self.created[type(obj)].append(obj)
-        self.rows[id(obj)] = number
+        if isinstance(obj, NewRow):
+            self.created[obj.model].append(obj)
+        else:
+            self.created[type(obj)].append(obj)
+            self.rows[id(obj)] = number
 
     def snapshot(self):
         created = {k: len(v) for k, v in self.created.items()}

@@ -15,8 +15,10 @@ from investigations.models.organisations import normalise_identifier
 
 from . import fastinsert
 from .kinds import WRITE_ORDER
+from .rows import NewRow
 
 CHUNK = 2000
+ITEM_COLUMNS = ("batch_id", "content_type_id", "object_id", "action", "row_number")
 
 
 def write_plan(plan, batch, user):
@@ -37,19 +39,28 @@ def write_plan(plan, batch, user):
 
 def plan_citations(plan):
     """Citations go in last, when every record they back has its id."""
-    for target, citation in plan.citations:
-        citation._target = target
-        plan.created[m.Citation].append(citation)
+    plan.created[m.Citation].extend(plan.citations)
 
 
 def _create(model, objs, plan, batch, user, now):
+    if isinstance(objs[0], NewRow):
+        # Instances only a chunk at a time: the plan holds these rows as plain values.
+        for start in range(0, len(objs), CHUNK):
+            rows = objs[start : start + CHUNK]
+            numbers = [row.number for row in rows]
+            _insert(model, [row.instance() for row in rows], numbers, batch, user, now)
+        return
+    _insert(model, objs, [plan.rows.get(id(obj)) for obj in objs], batch, user, now)
+
+
+def _insert(model, objs, numbers, batch, user, now):
     for obj in objs:
         _prepare(obj)
     if issubclass(model, Sluggable):
         assign_slugs(model, objs)
     fastinsert.insert(model, objs, batch_size=CHUNK)
     _history(model, objs, batch, user, now, update=False)
-    _items(model, objs, plan, batch, m.ImportBatchItem.Action.CREATED)
+    _items(model, objs, numbers, batch, m.ImportBatchItem.Action.CREATED)
 
 
 def _update(model, changes, plan, batch, user, now):
@@ -65,14 +76,12 @@ def _update(model, changes, plan, batch, user, now):
         fields.add("normalised_name")
     model.objects.bulk_update(objs, sorted(fields), batch_size=CHUNK)
     _history(model, objs, batch, user, now, update=True)
-    _items(model, objs, plan, batch, m.ImportBatchItem.Action.UPDATED)
+    numbers = [plan.rows.get(id(obj)) for obj in objs]
+    _items(model, objs, numbers, batch, m.ImportBatchItem.Action.UPDATED)
 
 
 def _prepare(obj):
     """What ``save()`` would have done: ids of parents just written, derived fields."""
-    target = getattr(obj, "_target", None)
-    if target is not None:
-        obj.object_id = target.pk
     for field in obj._meta.concrete_fields:
         if field.is_relation and field.name in obj._state.fields_cache:
             setattr(obj, field.attname, getattr(obj, field.name).pk)
@@ -106,18 +115,11 @@ def _history(model, objs, batch, user, now, update):
     )
 
 
-def _items(model, objs, plan, batch, action):
-    """One ImportBatchItem per record, written in chunks as plain rows to spare memory."""
-    content_type = ContentType.objects.get_for_model(model)
-    for start in range(0, len(objs), CHUNK):
-        items = [
-            m.ImportBatchItem(
-                batch_id=batch.pk,
-                content_type_id=content_type.pk,
-                object_id=obj.pk,
-                action=action,
-                row_number=plan.rows.get(id(obj)),
-            )
-            for obj in objs[start : start + CHUNK]
-        ]
-        fastinsert.insert(m.ImportBatchItem, items, batch_size=CHUNK)
+def _items(model, objs, numbers, batch, action):
+    """One ImportBatchItem per record, as plain rows: no instance, no id read back."""
+    content_type_id = ContentType.objects.get_for_model(model).pk
+    rows = (
+        (batch.pk, content_type_id, obj.pk, action.value, number)
+        for obj, number in zip(objs, numbers, strict=True)
+    )
+    fastinsert.insert_values(m.ImportBatchItem, ITEM_COLUMNS, rows, batch_size=CHUNK)
