@@ -42,6 +42,14 @@ SHEETS = {
         ["Taunton CDC operation", "Diagnostic imaging framework", "Taunton CDC", "NHS England",
          "Alliance Medical", "£18m"],
     ],
+    "framework_memberships": [
+        ["framework", "organisation", "lot", "start"],
+        ["Diagnostic imaging framework", "Alliance Medical", "Lot 2", "2021"],
+    ],
+    "site_roles": [
+        ["site", "organisation", "kind", "start"],
+        ["Taunton CDC", "Alliance Medical", "operator", "2022"],
+    ],
     "financial_filings": [
         ["organisation", "period_end", "turnover", "operating_profit", "employees"],
         ["GB-COH-02128897", "31/03/2022", "£169.6m", "(2.1m)", "1,800"],

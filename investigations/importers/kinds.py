@@ -98,11 +98,28 @@ KINDS = {
             key=("slug", "name"),
         ),
         Kind(
+            "framework_memberships",
+            m.FrameworkMembership,
+            fields=("lot", "start"),
+            required=("framework", "organisation"),
+            refs={"framework": "framework", "organisation": "organisation"},
+            key_fields=("framework", "organisation", "lot"),
+            aliases=("memberships", "framework_suppliers"),
+        ),
+        Kind(
             "sites",
             m.Site,
             fields=("kind", "address", "locality", "region", "opened", "closed", "description"),
             required=("name",),
             key=("slug", "name"),
+        ),
+        Kind(
+            "site_roles",
+            m.SiteRole,
+            fields=("kind", "start", "end"),
+            required=("site", "organisation", "kind"),
+            refs={"site": "site", "organisation": "organisation"},
+            key_fields=("site", "organisation", "kind", "start"),
         ),
         Kind(
             "contracts",
@@ -152,8 +169,8 @@ ORDER = tuple(KINDS)
 # The order in which rows are written: parents before children, citations last.
 WRITE_ORDER = (
     m.Source, m.Organisation, m.OrganisationAlias, m.Identifier, m.Person, m.Role,
-    m.Framework, m.Site, m.Contract, m.ContractParty, m.Relationship, m.FinancialFiling,
-    m.Concern, m.ConcernParty, m.Citation,
+    m.Framework, m.FrameworkMembership, m.Site, m.SiteRole, m.Contract, m.ContractParty,
+    m.Relationship, m.FinancialFiling, m.Concern, m.ConcernParty, m.Citation,
 )  # fmt: skip
 
 
