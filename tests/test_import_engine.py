@@ -182,3 +182,45 @@ def test_the_command_refuses_a_bad_file_and_can_skip_its_invalid_rows(capsys, re
     call_command("import_batch", path, "--skip-invalid", "--user", researcher.username)
     assert m.Contract.objects.count() == 2
     assert m.ImportBatch.objects.filter(state="committed").get().user == researcher
+
+
+def test_records_saved_after_an_import_get_ids_of_their_own(researcher):
+    """The fast path assigns ids itself (from the sequence on PostgreSQL): the ORM's next
+    insert into each table must not collide with them."""
+    imported("organisations.csv", user=researcher)
+    imported("contracts.csv", user=researcher)
+    contract = factories.make_contract(title="Saved after the import")
+    party = factories.make_party(contract=contract)
+    citation = m.Citation.objects.create(
+        content_type_id=m.Citation.objects.first().content_type_id,
+        object_id=contract.pk,
+        source=factories.make_source(title="A later source"),
+        quote="Saved later.",
+    )
+    assert contract.pk > max(
+        m.Contract.objects.exclude(pk=contract.pk).values_list("pk", flat=True)
+    )
+    assert party.pk and citation.pk
+
+
+def test_it_writes_children_citations_and_items_across_chunk_boundaries(researcher, monkeypatch):
+    from investigations.importers import write
+
+    monkeypatch.setattr(write, "CHUNK", 2)
+    imported("organisations.csv", user=researcher)
+    rows = [
+        f"Contract {i},REF-{i},£{i}m,2020,Somerset FT,InHealth Group,Notice {i % 2},Quote {i}"
+        for i in range(5)
+    ]
+    header = "title,reference,value,awarded,buyer,lead_supplier,source,quote"
+    result = run_import(csv_bytes(header, *rows), "c.csv", user=researcher)
+    assert result.written and result.batch.rows_created == 5
+    assert m.ContractParty.objects.filter(contract__reference__startswith="REF-").count() == 10
+    assert m.Citation.objects.filter(quote__startswith="Quote ").count() == 5
+    items = result.batch.items
+    assert items.filter(content_type__model="contractparty").count() == 10
+    numbers = sorted(
+        items.filter(content_type__model="citation").values_list("row_number", flat=True)
+    )
+    assert numbers == [2, 3, 4, 5, 6]
+    assert m.Contract.history.filter(import_batch=result.batch).count() == 5

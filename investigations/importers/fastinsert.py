@@ -18,6 +18,10 @@ from investigations.models import PartialDateField
 FAST_VENDORS = ("sqlite", "postgresql")
 
 
+def is_fast():
+    return connection.vendor in FAST_VENDORS
+
+
 def insert(model, objs, batch_size=2000):
     """Insert new instances and give them their ids."""
     if connection.vendor not in FAST_VENDORS:

@@ -6,6 +6,8 @@ the same batch are added as ``Pending`` refs, so a workbook's contracts can name
 organisations its first sheet creates.
 """
 
+from functools import lru_cache
+
 from investigations.models import Identifier, Organisation, OrganisationAlias, normalise_name
 from investigations.models.organisations import normalise_identifier
 
@@ -42,7 +44,7 @@ class NameIndex:
                     _put(self.by_extra[column], self.normalise(value), pk)
 
     def normalise(self, text):
-        return normalise_name(str(text))
+        return _normalised(str(text))
 
     def add(self, ref, names):
         for name in names:
@@ -86,6 +88,10 @@ class NameIndex:
         if isinstance(ref, Pending):
             return str(ref)
         return f"{self.labels.get(ref, '?')} (#{ref})"
+
+
+# A file names the same buyers, suppliers and sources on row after row.
+_normalised = lru_cache(maxsize=8192)(normalise_name)
 
 
 def _put(table, key, ref):

@@ -6,6 +6,9 @@ citation, so at 100,000 rows instances alone would hold some 200 MB until the wr
 written, a chunk at a time.
 """
 
+from functools import cache
+from types import SimpleNamespace
+
 from django.db import models
 
 from .keys import Pending
@@ -29,7 +32,37 @@ class NewRow:
         return None if isinstance(value, (Pending, models.Model)) else value
 
     def instance(self):
-        return self.model(**{name: _resolved(value) for name, value in self.values.items()})
+        return self.model(**self.resolved())
+
+    def plain(self):
+        """The row for ``fastinsert``: every field's value, without a model instance."""
+        return Plain({**_defaults(self.model), **self.resolved()})
+
+    def resolved(self):
+        return {name: _resolved(value) for name, value in self.values.items()}
+
+
+class Plain:
+    """Field values by attname, read like an instance's by ``fastinsert``; about a third
+    of the cost of building the instance, which the fast path never needed."""
+
+    _state = SimpleNamespace(adding=True, db=None)  # written by fastinsert, read by no one
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+    @property
+    def pk(self):
+        return self.id
+
+    @pk.setter
+    def pk(self, value):
+        self.id = value
+
+
+@cache
+def _defaults(model):
+    return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
 
 
 def _resolved(value):

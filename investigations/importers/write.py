@@ -15,7 +15,7 @@ from investigations.models.organisations import normalise_identifier
 
 from . import fastinsert
 from .kinds import WRITE_ORDER
-from .rows import NewRow
+from .rows import NewRow, Plain
 
 CHUNK = 2000
 ITEM_COLUMNS = ("batch_id", "content_type_id", "object_id", "action", "row_number")
@@ -48,7 +48,10 @@ def _create(model, objs, plan, batch, user, now):
         for start in range(0, len(objs), CHUNK):
             rows = objs[start : start + CHUNK]
             numbers = [row.number for row in rows]
-            _insert(model, [row.instance() for row in rows], numbers, batch, user, now)
+            if fastinsert.is_fast():
+                _insert(model, [row.plain() for row in rows], numbers, batch, user, now)
+            else:
+                _insert(model, [row.instance() for row in rows], numbers, batch, user, now)
         return
     _insert(model, objs, [plan.rows.get(id(obj)) for obj in objs], batch, user, now)
 
@@ -82,6 +85,8 @@ def _update(model, changes, plan, batch, user, now):
 
 def _prepare(obj):
     """What ``save()`` would have done: ids of parents just written, derived fields."""
+    if isinstance(obj, Plain):
+        return  # planned with its ids and derived values (rows.NewRow.resolved)
     for field in obj._meta.concrete_fields:
         if field.is_relation and field.name in obj._state.fields_cache:
             setattr(obj, field.attname, getattr(obj, field.name).pk)
