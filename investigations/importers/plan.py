@@ -20,7 +20,7 @@ from .rows import NewRow
 SEPARATOR = ";"
 
 
-class RowError(Exception):
+class RowError(ValueError):
     def __init__(self, column, message):
         self.column, self.message = column, message
         super().__init__(f"{column}: {message}")
@@ -108,6 +108,7 @@ class Planner:
             if draft:
                 drafts.append(draft)
         sheet.rows = []  # the drafts hold what is still needed; free the rest early
+        seen.clear()  # duplicates are found in the first pass only
         existing = self._load_existing(kind, drafts)
         for count in range(1, len(drafts) + 1):
             draft, drafts[count - 1] = drafts[count - 1], None
@@ -267,7 +268,7 @@ class Planner:
 
         snapshot = self.plan.snapshot()
         try:
-            action = apply_draft(self, kind, draft, existing)
+            action = (kind.plan_row or apply_draft)(self, kind, draft, existing)
         except ValueError as error:
             if not isinstance(error, RowError):
                 error = RowError("source", str(error))

@@ -21,14 +21,20 @@ class NewRow:
     that record's id when the row is written, after the record itself.
     """
 
-    __slots__ = ("model", "values", "number")
+    __slots__ = ("model", "names", "values", "number")
 
     def __init__(self, model, values, number):
-        self.model, self.values, self.number = model, values, number
+        # Names shared by every row of the same shape, values in a tuple: a dict per row
+        # would cost twice as much.
+        names = tuple(values)
+        self.model, self.names = model, _NAMES.setdefault(names, names)
+        self.values, self.number = tuple(values.values()), number
 
     def get(self, attname):
         """The value as it stands now: None for a record not written yet."""
-        value = self.values.get(attname)
+        if attname not in self.names:
+            return None
+        value = self.values[self.names.index(attname)]
         return None if isinstance(value, (Pending, models.Model)) else value
 
     def instance(self):
@@ -39,7 +45,10 @@ class NewRow:
         return Plain({**_defaults(self.model), **self.resolved()})
 
     def resolved(self):
-        return {name: _resolved(value) for name, value in self.values.items()}
+        return {name: _resolved(value) for name, value in zip(self.names, self.values, strict=True)}
+
+
+_NAMES = {}
 
 
 class Plain:
