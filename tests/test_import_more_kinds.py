@@ -140,6 +140,13 @@ def test_an_ambiguous_organisation_names_the_candidates(parents, researcher):
     assert not m.SiteRole.objects.exists()
 
 
+def test_an_inline_citation_of_a_field_the_record_lacks_rejects_the_row(parents, researcher):
+    text = SITE_ROLES.replace("source,", "cited_field,source,").replace("2022,", "2022,lot,")
+    result = csv_import(text, "site_roles", researcher)
+    assert [(e["row"], e["column"]) for e in result.errors] == [(2, "cited_field")]
+    assert not m.SiteRole.objects.exists()
+
+
 def test_a_site_role_needs_a_kind_the_model_knows(parents, researcher):
     result = csv_import(SITE_ROLES.replace("operator", "tenant"), "site_roles", researcher)
     error = result.errors[0]
@@ -189,3 +196,105 @@ def test_a_sheet_named_memberships_is_read_as_framework_memberships(parents, res
     result = run_import(workbook({"memberships": WORKBOOK["framework_memberships"]}), "m.xlsx",
                         user=researcher)  # fmt: skip
     assert result.sheets[0].kind == "framework_memberships" and not result.errors
+
+
+CITATIONS = (
+    "record_kind,record,cited_field,marker,source,quote,locator,confidence\n"
+    "contracts,national-pet-ct,value,,Award notice,valued at £350 million,,high\n"
+    "organisation,Alliance Medical Ltd,,,Companies House,,Overview,medium\n"
+    "sites,Taunton CDC,description,opening,Trust board papers,opened in 2022,p. 3,\n"
+)
+
+
+@pytest.fixture
+def cited(parents):
+    return {**parents, "contract": factories.make_contract(title="National PET-CT")}
+
+
+def test_a_citations_sheet_cites_records_named_by_kind_and_natural_key(cited, researcher):
+    result = csv_import(CITATIONS, "citations", researcher)
+    assert result.written and not result.errors, result.errors
+    value = cited["contract"].citations.get()
+    assert (value.field_name, value.quote, value.source.title) == (
+        "value", "valued at £350 million", "Award notice")  # fmt: skip
+    whole = cited["organisation"].citations.get()
+    assert (whole.field_name, whole.locator, whole.confidence) == ("", "Overview", "medium")
+    prose = cited["site"].citations.get()
+    assert (prose.field_name, prose.marker) == ("description", "opening")
+
+
+def test_the_same_citations_sheet_twice_changes_nothing(cited, researcher):
+    csv_import(CITATIONS, "citations", researcher)
+    again = csv_import(CITATIONS, "citations", researcher)
+    assert (again.batch.rows_created, again.batch.rows_skipped) == (0, 3)
+    assert m.Citation.objects.count() == 3
+
+
+def test_a_citations_sheet_cites_records_new_in_the_same_workbook(researcher):
+    citations = [
+        ["record_kind", "record", "cited_field", "source", "locator"],
+        ["sites", "Taunton CDC", "opened", "Board papers", "p. 2"],
+    ]
+    result = run_import(workbook({**WORKBOOK, "citations": citations}), "b.xlsx", user=researcher)
+    assert not result.errors, result.errors
+    assert [s.kind for s in result.sheets][-1] == "citations"
+    assert m.Site.objects.get().citations.get().field_name == "opened"
+
+
+def test_a_record_without_a_name_is_cited_by_its_id(parents, researcher):
+    csv_import(SITE_ROLES, "site_roles", researcher)
+    role = m.SiteRole.objects.get()
+    text = (
+        f"record_kind,record,cited_field,source,quote\nsite_roles,#{role.pk},start,Memo,From 2022\n"
+    )
+    assert not csv_import(text, "citations", researcher).errors
+    assert role.citations.filter(field_name="start").exists()
+
+
+@pytest.mark.parametrize(
+    "line, column, message",
+    [
+        ("contracts,Nope,,,Memo,quoted,,", "record", "no contract matches “Nope”"),
+        ("widgets,Nope,,,Memo,quoted,,", "record_kind", "“widgets” is not a kind"),
+        ("contracts,,,,Memo,quoted,,", "record", "a value is required"),
+        ("contracts,national-pet-ct,colour,,Memo,quoted,,", "cited_field", "not a claim"),
+        ("contracts,national-pet-ct,,,Memo,,,", "quote", "needs a quote or a locator"),
+        ("contracts,national-pet-ct,,,Memo,quoted,,certain", "confidence", "high, medium"),
+        ("roles,Pat,,,Memo,quoted,,", "record", "by its id, as “#12”"),
+    ],
+)
+def test_a_bad_citation_row_is_reported_by_row_and_column(cited, researcher, line, column,
+                                                         message):  # fmt: skip
+    result = csv_import(CITATIONS.splitlines()[0] + "\n" + line + "\n", "citations", researcher)
+    [error] = result.errors
+    assert (error["row"], error["column"]) == (2, column) and message in error["message"]
+    assert not m.Citation.objects.exists()
+
+
+def test_a_citation_of_an_ambiguous_name_lists_the_candidates(cited, researcher):
+    twin = factories.make_organisation(name="Alliance Medical Ltd")
+    result = csv_import(CITATIONS, "citations", researcher)
+    [error] = result.errors
+    assert (error["row"], error["column"]) == (3, "record")
+    assert f"#{twin.pk}" in error["message"] and "matches several" in error["message"]
+
+
+def test_the_same_citation_twice_in_a_sheet_is_rejected(cited, researcher):
+    line = CITATIONS.splitlines()[1]
+    result = csv_import(CITATIONS + line + "\n", "citations", researcher)
+    assert [(e["row"], e["message"]) for e in result.errors] == [(5, "duplicate of row 2")]
+
+
+def test_exported_citations_rebuild_the_same_citations(researcher):
+    run_import(workbook(), "book.xlsx", user=researcher)
+    data = export(m.Citation)
+    columns = ("content_type", "object_id", "field_name", "marker", "source", "quote", "locator")
+    before = set(m.Citation.objects.values_list(*columns))
+    m.Citation.objects.all().delete()
+    rebuilt = run_import(data, "citations.csv", user=researcher, kind="citations")
+    assert not rebuilt.errors and rebuilt.batch.rows_created == len(before) == 2
+    assert set(m.Citation.objects.values_list(*columns)) == before
+
+
+def test_the_citations_template_has_the_record_columns():
+    assert template_dataset("citations").headers[:2] == ["record_kind", "record"]

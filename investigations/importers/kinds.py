@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from investigations import models as m
 
+from .citation_sheet import plan_citation_row
+
 CITATION_COLUMNS = ("source", "source_url", "quote", "locator", "cited_field", "confidence")
 
 
@@ -23,6 +25,7 @@ class Kind:
     key_fields: tuple = ()  # for kinds keyed by a combination (relationships, filings)
     children: dict = field(default_factory=dict)  # column → child spec
     aliases: tuple = ()  # other names of the sheet
+    plan_row: object = None  # plans a row in place of apply.apply_draft (citations)
 
     @property
     def columns(self):
@@ -160,6 +163,14 @@ KINDS = {
             refs={"regulator": "organisation"},
             key=("slug", "title"),
             children={"organisations": ChildSpec(m.ConcernParty, "concern", "organisation")},
+        ),
+        # A row cites a record named by record_kind and record (see citation_sheet).
+        Kind(
+            "citations",
+            m.Citation,
+            fields=("record_kind", "record", "marker", "note"),
+            required=(),
+            plan_row=plan_citation_row,
         ),
     )
 }  # fmt: skip

@@ -6,10 +6,12 @@ permissions) we use it. Its import resolves each foreign key with a query per ce
 saves row by row, which is why batch imports go through ``importers.service`` instead.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from import_export import fields, resources, widgets
 
 from investigations import models as m
 
+from .citation_sheet import record_kind_of, record_label
 from .kinds import KINDS
 from .spreadsheets import safe_cell
 
@@ -37,6 +39,8 @@ class SafeResource(resources.ModelResource):
 
 
 def resource_class_for(model):
+    if model is m.Citation:
+        return CitationResource
     kind = next((k for k in KINDS.values() if k.model is model), None)
     if kind is None:
         return _plain_resource(model)
@@ -131,3 +135,28 @@ def _is_field(kind, name):
     except Exception:
         return False
     return True
+
+
+def _model_of(citation):
+    return ContentType.objects.get_for_id(citation.content_type_id).model_class()
+
+
+def _readonly(column, dehydrate):
+    return fields.Field(column_name=column, readonly=True, dehydrate_method=dehydrate)
+
+
+class CitationResource(SafeResource):
+    """Citations as the citations sheet reads them: the record by kind and slug (or "#id"),
+    the source by slug."""
+
+    prefetch = ("record", "source")
+    record_kind = _readonly("record_kind", lambda c: record_kind_of(_model_of(c)))
+    record = _readonly("record", lambda c: record_label(c.record) if c.record else "")
+    cited_field = _readonly("cited_field", lambda c: c.field_name)
+    source = _readonly("source", lambda c: c.source.slug)
+
+    class Meta:
+        model = m.Citation
+        fields = ("record_kind", "record", "cited_field", "marker", "source", "quote",
+                  "locator", "confidence", "note")  # fmt: skip
+        export_order = fields

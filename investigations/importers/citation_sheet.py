@@ -1,0 +1,121 @@
+"""A sheet of citations: each row names the record it backs, and is planned as the inline
+citation columns of that record's own sheet would be.
+
+``record_kind`` is a kind ("contracts", "organisation") or any citable model
+("contract_party"); ``record`` names the record as the other sheets do (slug, name,
+identifier, or "#12" for the id, the only way to name a record that has no name).
+"""
+
+from django.apps import apps
+
+from investigations import models as m
+
+from .apply import _plan_citation
+from .keys import Pending
+from .rows import NewRow
+
+
+def plan_citation_row(planner, kind, draft, existing):
+    """Plan the one citation a row of a citations sheet gives; "created" or "unchanged"."""
+    from .plan import RowError
+
+    if not draft.citation:
+        raise RowError("source", "a citation needs a source title, id or URL")
+    model, ref = _record(planner, draft.row)
+    obj = ref.instance if isinstance(ref, Pending) else model(pk=ref)
+    _check_repeat(planner, draft, model, ref)
+    before = len(planner.plan.citations)
+    _plan_citation(planner, draft, obj, new=isinstance(ref, Pending))
+    if len(planner.plan.citations) == before:
+        return "unchanged"
+    planner.plan.citations[-1] = _with_extras(planner.plan.citations[-1], draft.values)
+    return "created"
+
+
+def _with_extras(citation, values):
+    """The planned citation with what only a citations sheet gives: marker and note."""
+    extras = {k: values[k] for k in ("marker", "note") if values.get(k)}
+    if not extras:
+        return citation
+    planned = dict(zip(citation.names, citation.values, strict=True))
+    return NewRow(citation.model, {**planned, **extras}, citation.number)
+
+
+def record_kind_of(model):
+    """The ``record_kind`` an export writes: the kind's name, else the model's name."""
+    from .kinds import KINDS
+
+    kind = next((k for k in KINDS.values() if k.model is model), None)
+    return kind.name if kind else model._meta.model_name
+
+
+def record_label(obj):
+    """The ``record`` an export writes: the slug where there is one, else "#id"."""
+    return getattr(obj, "slug", "") or f"#{obj.pk}"
+
+
+def _record(planner, row):
+    from .plan import RowError
+
+    text, wanted = str(row.get("record") or "").strip(), row.get("record_kind")
+    if not text:
+        raise RowError("record", "a value is required")
+    model, kind = _model_named(wanted)
+    if model is None:
+        raise RowError("record_kind", f"“{wanted or ''}” is not a kind of citable record")
+    try:
+        return model, _resolve(planner, model, kind, text)
+    except ValueError as error:
+        raise RowError("record", str(error)) from None
+
+
+def _model_named(text):
+    from .kinds import KINDS  # which declares this module's planner: imported late
+
+    wanted = str(text or "").strip().lower().replace(" ", "_").replace("-", "_")
+    for kind in KINDS.values():
+        names = (kind.name, kind.name.rstrip("s"), *kind.aliases, _model_name(kind.model))
+        if wanted and wanted in names and _citable(kind.model):
+            return kind.model, kind
+    for model in apps.get_app_config("investigations").get_models():
+        if wanted and wanted in (model._meta.model_name, _model_name(model)) and _citable(model):
+            return model, None
+    return None, None
+
+
+def _resolve(planner, model, kind, text):
+    if kind is not None and kind.key:
+        index = planner.index(kind.name)
+        found = index.candidates(text)
+        for column in kind.key:
+            if not found and column in index.by_extra:
+                found = index.candidates_by(column, text)
+        if len(found) == 1:
+            return found.pop()
+        return index.resolve(text)  # raises, naming the candidates
+    number = text[1:] if text.startswith("#") else ""
+    if number.isdigit() and model._default_manager.filter(pk=int(number)).exists():
+        return int(number)
+    label = model._meta.verbose_name
+    raise ValueError(f"no {label} has the id “{text}”; name a {label} by its id, as “#12”")
+
+
+def _check_repeat(planner, draft, model, ref):
+    from .plan import RowError
+
+    given = draft.citation
+    key = (model, ref if not isinstance(ref, Pending) else id(ref.instance),
+           *(str(given.get(c) or "").strip() for c in ("cited_field", "source", "source_url",
+                                                       "quote", "locator")))  # fmt: skip
+    seen = planner._tuple_keys.setdefault(("citation rows",), {})
+    if key in seen:
+        raise RowError("record", f"duplicate of row {seen[key]}")
+    seen[key] = draft.number
+
+
+def _model_name(model):
+    return str(model._meta.verbose_name).replace(" ", "_")
+
+
+def _citable(model):
+    return issubclass(model, m.Citable)
