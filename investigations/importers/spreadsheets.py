@@ -32,6 +32,13 @@ EXAMPLES = {
     "concerns": {"title": "Enforcement actions", "kind": "enforcement",
                  "organisations": "Life Healthcare", "action_count": "12",
                  "summary": "Twelve enforcement actions."},
+    "framework_memberships": {"framework": "Diagnostic imaging framework",
+                              "organisation": "Alliance Medical", "lot": "Lot 2: PET-CT",
+                              "start": "2021"},
+    "site_roles": {"site": "Taunton community diagnostic centre",
+                   "organisation": "Alliance Medical", "kind": "operator", "start": "2022"},
+    "citations": {"record_kind": "contracts", "record": "National PET-CT services",
+                  "cited_field": "value"},
 }  # fmt: skip
 CITATION_EXAMPLE = {"source": "NHS England award notice", "quote": "valued at £350 million"}
 
@@ -61,7 +68,8 @@ def unquote_cell(value):
 def template_dataset(kind_name):
     kind = KINDS[kind_name]
     columns = (*kind.required, *kind.columns)
-    headers = list(dict.fromkeys(c for c in columns if c not in ("slug", "cited_field")))
+    hidden = ("slug",) if kind_name == "citations" else ("slug", "cited_field")
+    headers = list(dict.fromkeys(c for c in columns if c not in hidden))
     example = {**EXAMPLES.get(kind_name, {}), **CITATION_EXAMPLE}
     if kind_name == "sources":
         example = EXAMPLES["sources"]
