@@ -45,7 +45,7 @@ def test_the_preview_lists_errors_by_row_and_column_and_offers_the_rejected_rows
         reverse("admin:investigations_importbatch_change", args=[batch.pk])
     )
     content = page.content.decode()
-    assert "<td>3</td><td>value</td>" in content and "negative" in content
+    assert "<td>3</td><td>value</td>" in content and "cannot be below zero" in content
     download = researcher_client.get(reverse("admin:imports_rejected", args=[batch.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
     rows = list(sheet.values)

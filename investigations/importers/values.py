@@ -86,7 +86,7 @@ def parse_money(value, negative=False):
     else:
         amount, currency = _money_text(str(value))
     if amount < 0 and not negative:
-        raise ValueError(f"{value!r} is negative; this amount cannot be")
+        raise ValueError(f"{value!r} is negative, and this amount cannot be below zero")
     amount = amount.quantize(Decimal("0.01"))
     if len(amount.as_tuple().digits) > 18:
         raise ValueError(f"{value!r} is too large")
