@@ -224,3 +224,16 @@ def test_it_writes_children_citations_and_items_across_chunk_boundaries(research
     )
     assert numbers == [2, 3, 4, 5, 6]
     assert m.Contract.history.filter(import_batch=result.batch).count() == 5
+
+
+def test_other_databases_get_the_same_import_through_bulk_create(researcher, monkeypatch):
+    from investigations.importers import fastinsert
+
+    monkeypatch.setattr(fastinsert, "FAST_VENDORS", ())
+    imported("organisations.csv", user=researcher)
+    result = imported("contracts.csv", user=researcher)
+    assert result.written and result.batch.rows_created == 2
+    pet = m.Contract.objects.get(reference="NHSE-PETCT-2016")
+    assert pet.parties.count() == 2 and pet.citations.get().quote
+    assert pet.history.get().import_batch == result.batch
+    assert result.batch.items.filter(content_type__model="contractparty").count() == 4

@@ -42,7 +42,8 @@ class NewRow:
 
     def plain(self):
         """The row for ``fastinsert``: every field's value, without a model instance."""
-        return Plain({**_defaults(self.model), **self.resolved()})
+        fixed, computed = _defaults(self.model)
+        return Plain({**fixed, **{a: f.get_default() for a, f in computed}, **self.resolved()})
 
     def resolved(self):
         return {name: _resolved(value) for name, value in zip(self.names, self.values, strict=True)}
@@ -71,7 +72,10 @@ class Plain:
 
 @cache
 def _defaults(model):
-    return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
+    """Default values computed once, and the fields whose default is computed per row."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fixed = {f.attname: f.get_default() for f in fields if not callable(f.default)}
+    return fixed, [(f.attname, f) for f in fields if callable(f.default)]
 
 
 def _resolved(value):
