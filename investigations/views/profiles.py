@@ -7,6 +7,7 @@ concern, person, site or owner never appears on a published organisation's page.
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
+from django.db.models.expressions import RawSQL
 
 from investigations.models import (
     ConcernParty,
@@ -41,14 +42,46 @@ class Link:
     depth: int
 
 
-def ownership_chains(organisation):
-    """Owners up the chain and holdings down it, from one query over all ownership edges.
+MAX_CHAIN_DEPTH = 30  # ends the walk on a cycle of ownership edges
 
-    Walking the graph in Python keeps the query count constant however deep the chain.
+# The organisations an ownership chain can reach from one, walking edges from their `near`
+# end to their `far` end. Publication is checked on the edges this narrows the query to.
+REACHABLE = """
+WITH RECURSIVE reached(id, depth) AS (
+    SELECT CAST(%s AS BIGINT), 0
+    UNION
+    SELECT edge.{far}, reached.depth + 1
+    FROM {table} edge JOIN reached ON edge.{near} = reached.id
+    WHERE edge.kind IN ({kinds}) AND reached.depth < %s
+)
+SELECT id FROM reached
+"""
+
+
+def _reachable(organisation, near, far):
+    sql = REACHABLE.format(
+        table=Relationship._meta.db_table,
+        near=near,
+        far=far,
+        kinds=", ".join(["%s"] * len(OWNERSHIP_KINDS)),
+    )
+    return RawSQL(sql, [organisation.pk, *OWNERSHIP_KINDS, MAX_CHAIN_DEPTH])
+
+
+def ownership_chains(organisation):
+    """Owners up the chain and holdings down it, in one query.
+
+    A recursive query in the database finds the edges the chains can use, so the page
+    reads those and not every ownership edge there is; walking them in Python keeps the
+    query count constant however deep the chain.
     """
     edges = list(
         Relationship.objects.published()
         .filter(kind__in=OWNERSHIP_KINDS)
+        .filter(
+            Q(object_id__in=_reachable(organisation, "object_id", "subject_id"))
+            | Q(subject_id__in=_reachable(organisation, "subject_id", "object_id"))
+        )
         .select_related("subject", "object")
         .order_by("start", "pk")
     )
