@@ -7,8 +7,9 @@ It is kept in step record by record. Saving or deleting anything a document read
 record, an organisation's alias, identifier or section, a citation, a source whose
 publication changes what may be shown) marks the documents it touches as pending, and
 they are rewritten when the transaction commits; a search flushes what its own thread
-left pending first. Imports write in bulk without signals, so a committed ImportBatch
-marks everything it wrote. ``manage.py rebuild_search_index`` rebuilds it all.
+left pending first. Imports and their undoing write in bulk without signals, so an
+ImportBatch marks everything it wrote once it is committed or undone.
+``manage.py rebuild_search_index`` rebuilds it all.
 """
 
 import re
@@ -186,8 +187,9 @@ def record_changed(sender, instance, **kwargs):
 
 
 def batch_changed(sender, instance, **kwargs):
-    """post_save receiver of ImportBatch: a committed batch wrote its rows without signals."""
-    if instance.state == ImportBatch.State.COMMITTED:
+    """post_save receiver of ImportBatch: committing and undoing write rows in bulk,
+    without signals."""
+    if instance.state in (ImportBatch.State.COMMITTED, ImportBatch.State.UNDONE):
         pending.add(_document_keys(instance.items.values_list("content_type_id", "object_id")))
 
 

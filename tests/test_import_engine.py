@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from investigations import models as m
 from investigations.importers.service import run_import
 from investigations.importers.undo import UndoRefused, undo_batch
+from investigations.search import search
 from tests import factories
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
@@ -121,6 +124,41 @@ def test_an_editor_undoes_a_batch_removing_created_and_restoring_updated(editor)
     assert not m.Organisation.objects.filter(name="New Co Ltd").exists()
     assert result.batch.state == "undone"
     assert org.history.filter(import_batch=result.batch).count() == 2
+
+
+def update_websites(editor, count, prefix):
+    names = [f"{prefix} {number}" for number in range(count)]
+    for name in names:
+        factories.make_organisation(name=name, website="https://old.example")
+    rows = [f"{name},https://new.example" for name in names]
+    return run_import(csv_bytes("name,website", *rows), "o.csv", user=editor, kind="organisations")
+
+
+def test_undoing_an_update_batch_takes_the_same_queries_for_3_rows_as_for_30(
+    editor, django_assert_num_queries
+):
+    warm_up = update_websites(editor, 1, "Clinic")
+    small = update_websites(editor, 3, "Hospice")
+    large = update_websites(editor, 30, "Trust")
+    assert large.batch.rows_updated == 30
+    undo_batch(warm_up.batch, editor)  # fills the content-type cache the others then share
+    with CaptureQueriesContext(connection) as small_undo:
+        undo_batch(small.batch, editor)
+    with django_assert_num_queries(len(small_undo.captured_queries)):
+        undo_batch(large.batch, editor)
+    assert set(m.Organisation.objects.values_list("website", flat=True)) == {"https://old.example"}
+    restored = m.Organisation.objects.get(name="Trust 29").history.first()
+    assert restored.history_change_reason == f"Restored by undoing import batch #{large.batch.pk}"
+
+
+def test_undoing_an_update_puts_the_old_text_back_in_search(editor):
+    factories.make_organisation(name="Equitix", summary="Invests in hospitals.", status="published")
+    data = csv_bytes("name,summary", "Equitix,Invests in scanners.")
+    result = run_import(data, "o.csv", user=editor, kind="organisations")
+    assert [group.kind for group in search("scanners")] == ["organisation"]
+    undo_batch(result.batch, editor)
+    assert search("scanners") == []
+    assert [group.kind for group in search("hospitals")] == ["organisation"]
 
 
 def test_a_researcher_cannot_undo_a_batch(researcher):
