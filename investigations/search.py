@@ -16,6 +16,7 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -190,20 +191,25 @@ def batch_changed(sender, instance, **kwargs):
     """post_save receiver of ImportBatch: committing and undoing write rows in bulk,
     without signals."""
     if instance.state in (ImportBatch.State.COMMITTED, ImportBatch.State.UNDONE):
-        pending.add(_document_keys(instance.items.values_list("content_type_id", "object_id")))
+        # Only rows a document reads: not, for instance, a contract's parties.
+        read = ContentType.objects.get_for_models(*KIND_OF_MODEL, *ORGANISATION_CHILDREN, Citation)
+        items = instance.items.filter(content_type__in=read.values())
+        pairs = items.values_list("content_type_id", "object_id").iterator(LOOKUP_CHUNK)
+        pending.add(_document_keys(pairs))
 
 
 def _document_keys(pairs):
-    """The documents that (content type id, object id) rows belong to."""
-    ids_by_model = defaultdict(list)
-    for content_type_id, object_id in pairs:
-        ids_by_model[ContentType.objects.get_for_id(content_type_id).model_class()].append(
-            object_id
-        )
+    """The documents that (content type id, object id) rows belong to, read a chunk at a
+    time, so that a batch of 100,000 rows is never all in memory at once."""
     keys = set()
-    for model, ids in ids_by_model.items():
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            keys |= _chunk_keys(model, ids[start : start + LOOKUP_CHUNK])
+    pairs = iter(pairs)
+    while chunk := list(islice(pairs, LOOKUP_CHUNK)):
+        ids_by_model = defaultdict(list)
+        for content_type_id, object_id in chunk:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            ids_by_model[model].append(object_id)
+        for model, ids in ids_by_model.items():
+            keys |= _chunk_keys(model, ids)
     return keys
 
 
