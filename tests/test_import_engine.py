@@ -161,6 +161,34 @@ def test_undoing_an_update_puts_the_old_text_back_in_search(editor):
     assert [group.kind for group in search("hospitals")] == ["organisation"]
 
 
+def test_a_write_that_fails_part_way_takes_back_the_chunks_already_written(editor, monkeypatch):
+    from investigations.importers import write
+
+    org = factories.make_organisation(name="InHealth Group", website="https://old.example")
+    organisations_before = m.Organisation.objects.count()
+    monkeypatch.setattr(write, "CHUNK", 2)
+    real_items, chunks = write._items, []
+
+    def items_failing_on_the_fifth_chunk(model, *args):
+        chunks.append(model)
+        if len(chunks) == 5:
+            raise RuntimeError("disk full")
+        return real_items(model, *args)
+
+    monkeypatch.setattr(write, "_items", items_failing_on_the_fifth_chunk)
+    rows = [f"New Scan Co {number},,NSC{number}" for number in range(5)]
+    data = csv_bytes("name,website,aliases", "InHealth Group,https://new.example,", *rows)
+    with pytest.raises(RuntimeError):
+        run_import(data, "o.csv", user=editor, kind="organisations")
+    # Three chunks of new organisations and one of updates were committed, then taken back.
+    assert chunks == [m.Organisation] * 4 + [m.OrganisationAlias]
+    assert m.Organisation.objects.count() == organisations_before
+    org.refresh_from_db()
+    assert org.website == "https://old.example"
+    batch = m.ImportBatch.objects.get()
+    assert batch.state == "failed" and not batch.items.exists()
+
+
 def test_a_researcher_cannot_undo_a_batch(researcher):
     from django.core.exceptions import PermissionDenied
 

@@ -3,9 +3,9 @@
 Django's ``bulk_create`` compiles one placeholder and one prepared value per cell, which
 costs more than the database takes to store the row. Here each model gets one statement,
 values pass through only the conversions their column needs, and ids are assigned before
-the insert: on SQLite past the highest id (the import holds SQLite's write lock, IMMEDIATE
-transactions, for the whole write phase, so no other writer can take them), on PostgreSQL
-drawn from the table's sequence. Other databases use ``bulk_create``.
+the insert: on SQLite past the highest id, read in the same IMMEDIATE transaction as the
+insert, so no other writer can take them meanwhile; on PostgreSQL drawn from the table's
+sequence. Other databases use ``bulk_create``.
 """
 
 from itertools import islice

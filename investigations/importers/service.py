@@ -3,13 +3,13 @@
 Two phases, by design:
 1. Read and validate every row, planning all writes in memory. Only reads: no lock held.
 2. Unless the plan has rejected rows (and "skip invalid rows" is off) or this is a dry
-   run, write the plan in one transaction with bulk statements.
+   run, write the plan with bulk statements, a chunk of rows per transaction.
 
-Trade-off: atomic-by-default needs one transaction for the write phase, so on SQLite the
-write lock is held for that phase, but only for it: the slow part (parsing, matching) is
-done before the lock is taken, and bulk writes of 100,000 rows take seconds, not minutes.
-Committing in chunks would free the lock sooner but would leave half a batch behind if the
-process died, which is what atomic imports are meant to prevent; undo covers the rest.
+Atomic by default means no invalid row is ever written with the rest: validation is over
+before the first write. The write itself commits chunk by chunk, so that on SQLite other
+writers (an editor saving a record) wait for a chunk, never for the whole import; if a
+chunk fails, the chunks already written are taken back as an undo would, and the batch
+is marked failed. Readers in the admin may see a batch's drafts appear as it runs.
 """
 
 import hashlib
@@ -25,6 +25,7 @@ from .kinds import KINDS, ORDER, kind_for_sheet
 from .plan import Planner
 from .publishing import publish_plan
 from .reading import ImportFileError, read_file
+from .undo import take_back
 from .write import write_plan
 
 MAX_STORED_ERRORS = 1000
@@ -107,14 +108,19 @@ def _in_dependency_order(sheets, requested):
 
 def _write(planner, result, user, publish):
     batch = result.batch
-    with transaction.atomic():
-        batch.state = m.ImportBatch.State.RUNNING
-        batch.save()
+    batch.state = m.ImportBatch.State.RUNNING
+    batch.save()
+    try:
         write_plan(planner.plan, batch, user)
         if publish:
-            result.publish_refused = publish_plan(planner.plan, batch, user)
-        result.written = True
-        _record(batch, result, state=m.ImportBatch.State.COMMITTED, save=True)
+            with transaction.atomic():
+                result.publish_refused = publish_plan(planner.plan, batch, user)
+    except Exception:
+        take_back(batch)
+        _record(batch, result, state=m.ImportBatch.State.FAILED, save=True)
+        raise
+    result.written = True
+    _record(batch, result, state=m.ImportBatch.State.COMMITTED, save=True)
 
 
 def _record(batch, result, state, save):

@@ -11,6 +11,7 @@ from django.db.models import Min, ProtectedError
 from django.utils import timezone
 
 from investigations import models as m
+from investigations.caching import invalidate_public_pages
 
 from .kinds import WRITE_ORDER
 
@@ -29,19 +30,32 @@ def undo_batch(batch, user):
         raise PermissionDenied("Only editors can undo an import batch.")
     if batch.state != m.ImportBatch.State.COMMITTED:
         raise UndoRefused(f"Only a committed batch can be undone; this one is {batch.state}.")
-    items = _items_by_model(batch)
     try:
         with transaction.atomic():
-            for model in reversed(WRITE_ORDER):
-                created, updated = items[model]["created"], items[model]["updated"]
-                _restore(model, updated, batch, user)
-                _remove(model, created, batch, user)
+            _revert(batch, user)
             batch.state = m.ImportBatch.State.UNDONE
             batch.undone_at, batch.undone_by = timezone.now(), user
             batch.save()
     except ProtectedError as error:
         names = ", ".join(str(obj) for obj in list(error.protected_objects)[:5])
         raise UndoRefused(f"Records added since the import still depend on it: {names}") from None
+
+
+def take_back(batch):
+    """Remove what a batch that failed part-way had written, as undo would, and its items:
+    the batch stays, failed, as the record of the attempt."""
+    with transaction.atomic():
+        _revert(batch, batch.user)
+        batch.items.all().delete()
+    invalidate_public_pages()  # published records it updated were visible for a while
+
+
+def _revert(batch, user):
+    items = _items_by_model(batch)
+    for model in reversed(WRITE_ORDER):
+        created, updated = items[model]["created"], items[model]["updated"]
+        _restore(model, updated, batch, user)
+        _remove(model, created, batch, user)
 
 
 def _items_by_model(batch):

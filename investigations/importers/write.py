@@ -3,9 +3,17 @@ one ImportBatchItem per record touched.
 
 Per-row ``save()`` would cost several queries a row (slug uniqueness, history signal); here
 every model costs a handful of bulk statements whatever the number of rows.
+
+Each chunk of rows (records, their history rows and batch items) is a transaction of its
+own, so SQLite's write lock is held a chunk at a time and other writers get their turn in
+between; ``service`` takes back the chunks already written if a later one fails.
 """
 
+import time
+from contextlib import contextmanager
+
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -18,6 +26,7 @@ from .kinds import WRITE_ORDER
 from .rows import NewRow, Plain
 
 CHUNK = 2000
+WRITER_TURN_SECONDS = 0.02
 ITEM_COLUMNS = ("batch_id", "content_type_id", "object_id", "action", "row_number")
 
 
@@ -49,18 +58,24 @@ def _create(model, objs, plan, batch, user, now):
             rows = objs[start : start + CHUNK]
             numbers = [row.number for row in rows]
             if fastinsert.is_fast():
-                _insert(model, [row.plain() for row in rows], numbers, batch, user, now)
+                chunk = [row.plain() for row in rows]
             else:
-                _insert(model, [row.instance() for row in rows], numbers, batch, user, now)
+                chunk = [row.instance() for row in rows]
+            with _chunk_transaction():
+                _insert(model, chunk, numbers, batch, user, now)
         return
-    _insert(model, objs, [plan.rows.get(id(obj)) for obj in objs], batch, user, now)
+    if issubclass(model, Sluggable):
+        # Once for all rows: reading every slug again for each chunk would cost more.
+        assign_slugs(model, objs)
+    for start in range(0, len(objs), CHUNK):
+        chunk = objs[start : start + CHUNK]
+        with _chunk_transaction():
+            _insert(model, chunk, [plan.rows.get(id(obj)) for obj in chunk], batch, user, now)
 
 
 def _insert(model, objs, numbers, batch, user, now):
     for obj in objs:
         _prepare(obj)
-    if issubclass(model, Sluggable):
-        assign_slugs(model, objs)
     fastinsert.insert(model, objs, batch_size=CHUNK)
     _history(model, objs, batch, user, now, update=False)
     _items(model, objs, numbers, batch, m.ImportBatchItem.Action.CREATED)
@@ -77,10 +92,23 @@ def _update(model, changes, plan, batch, user, now):
         fields.add("updated_at")
     if model is m.Organisation:
         fields.add("normalised_name")
-    model.objects.bulk_update(objs, sorted(fields), batch_size=CHUNK)
-    _history(model, objs, batch, user, now, update=True)
-    numbers = [plan.rows.get(id(obj)) for obj in objs]
-    _items(model, objs, numbers, batch, m.ImportBatchItem.Action.UPDATED)
+    for start in range(0, len(objs), CHUNK):
+        chunk = objs[start : start + CHUNK]
+        with _chunk_transaction():
+            model.objects.bulk_update(chunk, sorted(fields), batch_size=CHUNK)
+            _history(model, chunk, batch, user, now, update=True)
+            numbers = [plan.rows.get(id(obj)) for obj in chunk]
+            _items(model, chunk, numbers, batch, m.ImportBatchItem.Action.UPDATED)
+
+
+@contextmanager
+def _chunk_transaction():
+    """One chunk's transaction; then, on SQLite, a pause long enough for a writer waiting
+    on the lock (its busy handler retries every few milliseconds) to take it."""
+    with transaction.atomic():
+        yield
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        time.sleep(WRITER_TURN_SECONDS)
 
 
 def _prepare(obj):
