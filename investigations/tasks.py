@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from investigations.importers.service import run_import
+from investigations.importers.undo import take_back
 from investigations.models import ImportBatch
 
 # A running import records progress every few thousand rows; one that has not moved for
@@ -95,8 +96,9 @@ def is_stale(batch, now=None):
 
 
 def mark_failed(batch, reason):
-    """Give up on a batch, keeping the reason on it. Nothing was written: a confirm writes
-    in one transaction, which a dead worker never committed."""
+    """Give up on a batch, keeping the reason on it, and take back the chunks a worker
+    that died part-way through the write had committed."""
+    take_back(batch)
     ImportBatch.objects.filter(pk=batch.pk).update(
         state=ImportBatch.State.FAILED,
         finished_at=timezone.now(),

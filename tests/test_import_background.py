@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -151,6 +152,21 @@ def test_a_batch_whose_worker_died_can_be_marked_failed(researcher_client, resea
     researcher_client.post(reverse("admin:imports_give_up", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.state == "failed" and "worker stopped" in batch.errors[0]["message"]
+
+
+def test_giving_up_takes_back_what_a_dead_worker_had_committed(researcher_client, researcher):
+    batch = running_batch(researcher, minutes_since_progress=30)
+    written = m.Contract.objects.create(title="Committed before the worker died")
+    m.ImportBatchItem.objects.create(
+        batch=batch,
+        content_type=ContentType.objects.get_for_model(m.Contract),
+        object_id=written.pk,
+        action="created",
+    )
+    researcher_client.post(reverse("admin:imports_give_up", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == "failed" and "taken back" in batch.errors[0]["message"]
+    assert not m.Contract.objects.exists() and not batch.items.exists()
 
 
 def test_a_batch_still_moving_cannot_be_marked_failed(researcher_client, researcher):

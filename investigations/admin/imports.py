@@ -199,7 +199,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             mark_failed(
                 batch,
                 "No progress for too long: the worker stopped or none is running. "
-                "Nothing was written; import the file again.",
+                "Anything it had written was taken back; import the file again.",
             )
             messages.warning(request, f"Batch #{batch.pk} was marked failed.")
         return self._back(batch)
