@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from investigations import models
+from investigations.views.lists import IdsFirstPaginator
 from tests.factories import (
     make_concern,
     make_contract,
@@ -150,3 +152,7 @@ def test_pages_neither_repeat_nor_skip_records_that_sort_equal(client):
         for contract in client.get(url, {"page": page}).context["page"].object_list
     ]
     assert sorted(shown) == sorted(made)
+    # SQLite happens to return equal rows in insertion order; the id at the end of the
+    # order is what guarantees it on every database.
+    paginator = IdsFirstPaginator(models.Contract.objects.published(), 25)
+    assert list(paginator.object_list.query.order_by) == ["-awarded", "title", "pk"]
