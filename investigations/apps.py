@@ -6,9 +6,9 @@ class InvestigationsConfig(AppConfig):
     verbose_name = "Investigations"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
-        from investigations import search
+        from investigations import revisions, search
         from investigations.caching import batch_changed, invalidate_public_pages
         from investigations.roles import ensure_editorial_groups
 
@@ -17,6 +17,9 @@ class InvestigationsConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(invalidate_public_pages, sender=model, weak=False)
                 signal.connect(search.record_changed, sender=model, weak=False)
+                signal.connect(revisions.note_touched, sender=model, weak=False)
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(revisions.note_touched, sender=field.remote_field.through)
         batch = self.get_model("ImportBatch")
         post_save.connect(batch_changed, sender=batch, weak=False)
         post_save.connect(search.batch_changed, sender=batch, weak=False)
@@ -25,7 +28,9 @@ class InvestigationsConfig(AppConfig):
         """What researchers curate: not history rows, nor the records of import runs."""
         from simple_history.models import HistoricalChanges
 
-        bookkeeping = {self.get_model("ImportBatch"), self.get_model("ImportBatchItem")}
+        bookkeeping = {
+            self.get_model(name) for name in ("ImportBatch", "ImportBatchItem", "Revision")
+        }
         return [
             model
             for model in self.get_models()

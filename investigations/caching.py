@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from investigations import revisions
+
 VERSION_KEY = "public-pages:version"
 UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/")
 
@@ -26,6 +28,8 @@ def content_version():
 
 
 def invalidate_public_pages(**kwargs):
+    if revisions.proposing():
+        return  # the write is rolled back: the live rows, and so the pages, stay as they are
     _bump()
     # Again on commit: a page rendered from the old rows between the first bump and the
     # commit would otherwise be cached under the new version.

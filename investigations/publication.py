@@ -19,6 +19,14 @@ from .prose import markers_in, passages
 from .roles import can_publish
 
 EMPTY_VALUES = (None, "", "unknown")
+# Fields only the gate writes; a form save, a history revert or a revision never changes them.
+GATE_FIELDS = (
+    "status",
+    "published_at",
+    "publication_override_reason",
+    "publication_override_by",
+    "deleted_at",
+)
 
 
 @dataclass(frozen=True)

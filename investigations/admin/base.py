@@ -30,19 +30,13 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from investigations import publication
 from investigations.importers.registry import resource_class_for
 from investigations.models import Citable, Citation, PartialDateField
+from investigations.publication import GATE_FIELDS
 
 from .autocomplete import PrefilledAutocompleteMixin
 from .citations import CitationInline
 from .publishing import DeletedFilter, PublicationGateMixin, admin_change_url
+from .revisions import PendingRevisionFilter, ProposesRevisions
 
-# Fields only the gate writes; a form save (or a history revert) must never change them.
-GATE_FIELDS = (
-    "status",
-    "published_at",
-    "publication_override_reason",
-    "publication_override_by",
-    "deleted_at",
-)
 PUBLICATION_FIELDSET = (
     "status",
     "published_at",
@@ -82,9 +76,16 @@ class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     formfield_overrides = NARROW_PARTIAL_DATES
 
 
-class CurationAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportModelAdmin):
-    """Any curated model: history with diffs and revert, spreadsheet import and export."""
+class CurationAdmin(
+    ProposesRevisions, PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportModelAdmin
+):
+    """Any curated model: history with diffs and revert, spreadsheet import and export.
 
+    A change to a published record, or to one of its rows or citations, becomes (part of)
+    its pending revision (``ProposesRevisions``).
+    """
+
+    change_form_template = "admin/investigations/curation_change_form.html"
     history_list_display = ("batch",)
     formfield_overrides = NARROW_PARTIAL_DATES
 
@@ -151,7 +152,8 @@ class PublishableAdmin(PublicationGateMixin, CitableAdmin):
         return (*GATE_FIELDS, *super().get_readonly_fields(request, obj))
 
     def get_list_filter(self, request):
-        return (DeletedFilter, "status", *super().get_list_filter(request))
+        filters = super().get_list_filter(request)
+        return (DeletedFilter, "status", PendingRevisionFilter, *filters)
 
     def get_search_results(self, request, queryset, search_term):
         # A deleted record can still be opened and restored, but no longer linked to.

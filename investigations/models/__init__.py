@@ -14,6 +14,7 @@ from .organisations import (
 )
 from .people import Person, Role
 from .relationships import Relationship
+from .revisions import Revision
 from .sites import Site, SiteRole
 from .sources import Citation, Source
 
@@ -40,6 +41,7 @@ __all__ = [
     "PublishableQuerySet",
     "published_through",
     "Relationship",
+    "Revision",
     "Role",
     "ServiceCategory",
     "Site",
