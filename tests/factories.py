@@ -160,8 +160,20 @@ def admin_form_data(response, **changes):
             value = form[name].value()
             if value is not None:
                 data[form.add_prefix(name)] = value
+    if response.context.get("live_owner"):
+        data["_revision_version"] = response.context["revision_version"]  # the hidden input
     data.update(changes)
     return data
+
+
+def make_published(record, editor, source=None):
+    """Cite every claim of the record and publish it, as an editor would."""
+    from investigations.publication import publish
+
+    cite_everything(record, source)
+    publish(record, editor)
+    record.refresh_from_db()
+    return record
 
 
 def admin_url(record, view="change"):

@@ -24,6 +24,7 @@ from investigations.revision_diff import revision_diff
 from investigations.roles import can_publish
 
 from .forms import PublishForm
+from .publishing import admin_change_url
 
 GATE_ACTIONS = {"publish_selected", "unpublish_selected", "restore_selected", "delete_selected"}
 
@@ -338,6 +339,7 @@ class RevisionAdmin(admin.ModelAdmin):
             "title": str(revision),
             "revision": revision,
             "record": record,
+            "record_url": admin_change_url(record) if record is not None else "",
             "diff": revision_diff(live, revision.snapshot) if live else None,
             "missing": missing,
             "can_review": revision.is_pending and can_publish(request.user, type(record)),

@@ -1,0 +1,209 @@
+"""A published record changes only through review: every admin route makes a pending revision."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from investigations import models
+from investigations.models import Revision
+from tests import factories
+from tests.factories import admin_form_data, admin_url, post_action
+
+
+def public_page(client, record):
+    cache.clear()  # the page as rendered now, not as cached before the change
+    client.logout()
+    response = client.get(record.get_absolute_url())
+    assert response.status_code == 200
+    return response.content
+
+
+@pytest.fixture
+def organisation(editor):
+    organisation = factories.make_organisation(name="Alliance Medical Ltd", founded="1989")
+    models.OrganisationAlias.objects.create(organisation=organisation, name="AML")
+    return factories.make_published(organisation, editor)
+
+
+def inline_prefix(page, model):
+    for inline in page.context["inline_admin_formsets"]:
+        if inline.formset.model is model:
+            return inline.formset.prefix
+    raise LookupError(model)
+
+
+def as_researcher(client, researcher):
+    client.force_login(researcher)
+    return client
+
+
+def pending(record):
+    return Revision.objects.pending().for_record(record).get()
+
+
+def test_a_researchers_edit_in_the_change_form_leaves_the_public_page_as_it_was(
+    client, researcher, organisation
+):
+    before = public_page(client, organisation)
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(organisation))
+    data = admin_form_data(page, founded="1975", summary="It paid no tax in 2022.")
+    assert client.post(admin_url(organisation), data).status_code == 302
+    assert public_page(client, organisation) == before
+    fields = pending(organisation).snapshot["record"]["fields"]
+    assert (fields["founded"], fields["summary"]) == ("1975", "It paid no tax in 2022.")
+    assert pending(organisation).created_by == researcher
+
+
+def test_an_inline_row_added_changed_or_deleted_waits_in_the_revision(
+    client, researcher, organisation
+):
+    before = public_page(client, organisation)
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(organisation))
+    prefix = inline_prefix(page, models.OrganisationAlias)
+    data = admin_form_data(page, **{f"{prefix}-0-DELETE": "on"})
+    new_row = {"name": "Alliance Medical Group", "kind": "variant"}
+    data.update({f"{prefix}-1-{key}": value for key, value in new_row.items()})
+    data[f"{prefix}-TOTAL_FORMS"] = 2
+    assert client.post(admin_url(organisation), data).status_code == 302
+    assert public_page(client, organisation) == before
+    assert list(organisation.aliases.values_list("name", flat=True)) == ["AML"]
+    aliases = pending(organisation).snapshot["children"]["aliases"]
+    assert [alias["fields"]["name"] for alias in aliases] == ["Alliance Medical Group"]
+
+
+def test_deleting_a_citation_of_a_published_person_waits_for_review(client, researcher, editor):
+    person = factories.make_published(factories.make_person(name="Pat Director"), editor)
+    citation = person.citations.get(field_name="")
+    before = public_page(client, person)
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(person))
+    prefix = page.context["inline_admin_formsets"][-1].formset.prefix
+    data = admin_form_data(page, **{f"{prefix}-0-DELETE": "on"})
+    assert client.post(admin_url(person), data).status_code == 302
+    assert public_page(client, person) == before
+    assert models.Citation.objects.filter(pk=citation.pk).exists()
+    assert pending(person).snapshot["citations"] == []
+
+
+def test_deleting_a_citation_from_its_own_page_waits_for_review(client, researcher, organisation):
+    citation = organisation.citations.get(field_name="founded")
+    client = as_researcher(client, researcher)
+    assert client.post(admin_url(citation, "delete"), {"post": "yes"}).status_code == 302
+    assert models.Citation.objects.filter(pk=citation.pk).exists()
+    remaining = {c["pk"] for c in pending(organisation).snapshot["citations"]}
+    assert citation.pk not in remaining
+
+
+def test_a_bulk_delete_of_child_rows_waits_for_review(client, researcher, organisation):
+    draft = factories.make_organisation()
+    draft_alias = models.OrganisationAlias.objects.create(organisation=draft, name="Draft alias")
+    alias = organisation.aliases.get()
+    before = public_page(client, organisation)
+    client = as_researcher(client, researcher)
+    response = post_action(
+        client, models.OrganisationAlias, "delete_selected", [alias, draft_alias], post="yes"
+    )
+    assert response.status_code == 200
+    assert public_page(client, organisation) == before
+    assert organisation.aliases.exists()
+    assert not models.OrganisationAlias.objects.filter(pk=draft_alias.pk).exists()
+    assert pending(organisation).snapshot["children"]["aliases"] == []
+
+
+def test_a_history_revert_of_a_published_record_waits_for_review(client, researcher, editor):
+    contract = factories.make_contract(region="South West")
+    contract.region = "North East"
+    contract.save()
+    contract = factories.make_published(contract, editor)
+    first = contract.history.earliest()
+    before = public_page(client, contract)
+    client = as_researcher(client, researcher)
+    url = reverse(
+        "admin:investigations_contract_simple_history", args=[contract.pk, first.history_id]
+    )
+    page = client.get(url)
+    assert client.post(url, admin_form_data(page)).status_code == 302
+    assert public_page(client, contract) == before
+    assert pending(contract).snapshot["record"]["fields"]["region"] == "South West"
+    contract.refresh_from_db()
+    assert contract.status == "published"
+
+
+def test_a_child_rows_own_page_edits_the_parents_revision(client, researcher, editor):
+    contract = factories.make_contract()
+    party = factories.make_party(contract, note="Operator from 2022")
+    contract = factories.make_published(contract, editor)
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(party))
+    assert client.post(admin_url(party), admin_form_data(page, note="Operator")).status_code == 302
+    party.refresh_from_db()
+    assert party.note == "Operator from 2022"
+    [row] = pending(contract).snapshot["children"]["parties"]
+    assert row["fields"]["note"] == "Operator"
+
+
+def test_later_edits_extend_the_one_open_revision(client, researcher, organisation):
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(organisation))
+    client.post(admin_url(organisation), admin_form_data(page, founded="1975"))
+    page = client.get(admin_url(organisation))
+    assert page.context["adminform"].form["founded"].value() == "1975"  # the revision, staged
+    client.post(admin_url(organisation), admin_form_data(page, website="https://example.org"))
+    revision = pending(organisation)
+    assert revision.version == 2
+    assert revision.snapshot["record"]["fields"]["founded"] == "1975"
+    assert revision.snapshot["record"]["fields"]["website"] == "https://example.org"
+
+
+def test_a_second_editor_of_a_stale_form_gets_a_conflict_and_nothing_is_overwritten(
+    client, researcher, organisation
+):
+    other = factories.make_researcher(username="dana")
+    client = as_researcher(client, researcher)
+    stale_page = client.get(admin_url(organisation))
+    client.force_login(other)
+    page = client.get(admin_url(organisation))
+    client.post(admin_url(organisation), admin_form_data(page, founded="1975"))
+    client.force_login(researcher)
+    response = client.post(admin_url(organisation), admin_form_data(stale_page, founded="1980"))
+    assert response.status_code == 200
+    assert "dana changed" in response.content.decode()
+    revision = pending(organisation)
+    assert (revision.version, revision.snapshot["record"]["fields"]["founded"]) == (1, "1975")
+
+
+def test_a_researchers_save_of_a_draft_still_writes_at_once(client, researcher):
+    draft = factories.make_organisation(name="Draft Diagnostics Ltd")
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(draft))
+    assert client.post(admin_url(draft), admin_form_data(page, founded="2001")).status_code == 302
+    draft.refresh_from_db()
+    assert str(draft.founded) == "2001"
+    assert not Revision.objects.exists()
+
+
+def test_an_editors_change_that_adds_an_uncited_claim_is_shown_the_gate(
+    client, editor, organisation
+):
+    client.force_login(editor)
+    page = client.get(admin_url(organisation))
+    data = admin_form_data(page, summary="It paid no tax in 2022.")
+    response = client.post(admin_url(organisation), data)
+    revision = pending(organisation)
+    assert response.url == admin_url(revision)
+    organisation.refresh_from_db()
+    assert organisation.summary == ""
+    gate = client.get(response.url).content.decode()
+    assert "It paid no tax in 2022." in gate and "has no citation" in gate
+
+
+def test_an_editors_change_with_nothing_uncited_goes_live(client, editor, organisation):
+    client.force_login(editor)
+    page = client.get(admin_url(organisation))
+    alias_prefix = inline_prefix(page, models.OrganisationAlias)
+    data = admin_form_data(page, **{f"{alias_prefix}-0-DELETE": "on"})
+    assert client.post(admin_url(organisation), data).status_code == 302
+    assert not organisation.aliases.exists()
+    assert Revision.objects.get().state == Revision.State.PUBLISHED
