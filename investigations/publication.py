@@ -57,8 +57,14 @@ def claim_targets(record):
 def missing_claims(record):
     """Every claim of the record (and its child rows) that no published source backs."""
     targets = claim_targets(record)
+    citations = Citation.objects.for_objects(targets).with_published_source()
+    return missing_claims_among(targets, citations)
+
+
+def missing_claims_among(targets, citations):
+    """The claims of ``targets`` that none of ``citations`` (of published sources) backs."""
     cited = defaultdict(set)
-    for citation in Citation.objects.for_objects(targets).with_published_source():
+    for citation in citations:
         key = (citation.content_type_id, citation.object_id)
         cited[key].add((citation.field_name, citation.marker))
     missing = []

@@ -22,8 +22,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import PUBLISHABLE_MODELS, Citation, Publishable, Revision
-from .publication import GATE_FIELDS, PublicationRefused, missing_claims
+from .models import PUBLISHABLE_MODELS, Citation, Publishable, Revision, Source
+from .publication import GATE_FIELDS, PublicationRefused, missing_claims, missing_claims_among
 from .roles import can_publish
 
 # Bookkeeping every save rewrites: never a difference between two versions.
@@ -322,14 +322,36 @@ def _close(revision, state, user, note=""):
 
 
 def staged_missing_claims(revision):
-    """The claims the revision would publish without a fresh citation, as the gate sees them."""
-    with transaction.atomic():
-        savepoint = transaction.savepoint()
-        try:
-            record = write_snapshot(revision.snapshot)
-            return missing_claims(record)
-        finally:
-            transaction.savepoint_rollback(savepoint)
+    """The claims the revision would publish without a citation, as the gate would see them.
+
+    Read from the snapshot itself, so the cost is the same however many rows it holds.
+    """
+    data = revision.snapshot
+    record = _deserialised(data["record"])
+    children = [_deserialised(e) for rows in data["children"].values() for e in rows]
+    citations = [_deserialised(entry) for entry in data["citations"]]
+    published = Source.objects.published().filter(pk__in={c.source_id for c in citations})
+    published_ids = set(published.values_list("pk", flat=True))
+    _load_related(children)
+    targets = [record, *children]
+    return missing_claims_among(targets, [c for c in citations if c.source_id in published_ids])
+
+
+def _load_related(objs):
+    """Give rows their foreign-key targets, one query per model, so they can be named."""
+    wanted = {}
+    for obj in objs:
+        for field in obj._meta.concrete_fields:
+            if field.many_to_one and getattr(obj, field.attname) is not None:
+                wanted.setdefault(field.related_model, set()).add(getattr(obj, field.attname))
+    found = {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items()}
+    for obj in objs:
+        for field in obj._meta.concrete_fields:
+            target = field.many_to_one and found.get(field.related_model, {}).get(
+                getattr(obj, field.attname)
+            )
+            if target:
+                field.set_cached_value(obj, target)
 
 
 def publish_revision(revision, user, override_reason=""):

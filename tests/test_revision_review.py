@@ -1,0 +1,196 @@
+"""Editors review pending revisions: a diff against the live version, then the gate."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from investigations import models, revisions
+from investigations.models import Revision
+from investigations.publication import PublicationRefused
+from tests import factories
+from tests.factories import admin_url
+
+
+@pytest.fixture
+def organisation(editor):
+    organisation = factories.make_organisation(name="Alliance Medical Ltd", founded="1989")
+    return factories.make_published(organisation, editor)
+
+
+def propose(record, user, **fields):
+    def change():
+        staged = type(record).objects.get(pk=record.pk)
+        for name, value in fields.items():
+            setattr(staged, name, value)
+        staged.save()
+
+    return revisions.propose([record], user, change)[1][0]
+
+
+def review_url(revision):
+    return reverse("admin:investigations_revision_change", args=[revision.pk])
+
+
+def test_the_admin_index_counts_pending_revisions(editor_client, researcher, organisation):
+    propose(organisation, researcher, founded="1975")
+    page = editor_client.get(reverse("admin:index")).content.decode()
+    assert "Pending revisions" in page and "<strong>1</strong> waiting" in page
+
+
+def test_each_changelist_filters_records_with_a_pending_revision(
+    editor_client, editor, researcher, organisation
+):
+    other = factories.make_published(factories.make_organisation(name="Other Ltd"), editor)
+    propose(organisation, researcher, founded="1975")
+    page = editor_client.get(
+        reverse("admin:investigations_organisation_changelist") + "?pending_revision=yes"
+    )
+    assert list(page.context["cl"].result_list) == [organisation]
+    assert other not in page.context["cl"].result_list
+
+
+def test_the_review_page_shows_the_diff_and_the_missing_claims(
+    editor_client, researcher, organisation
+):
+    revision = propose(organisation, researcher, summary="It paid no tax in 2022.")
+    page = editor_client.get(review_url(revision)).content.decode()
+    assert "<del>—</del>" in page and "<ins>It paid no tax in 2022.</ins>" in page
+    assert "a passage of “summary” has no citation" in page
+    assert "Publish with this reason" in page
+
+
+def test_publishing_without_a_reason_is_refused_with_the_missing_claims(
+    editor, researcher, organisation
+):
+    revision = propose(organisation, researcher, summary="It paid no tax in 2022.")
+    with pytest.raises(PublicationRefused) as refused:
+        revisions.publish_revision(revision, editor)
+    assert [claim.field for claim in refused.value.missing] == ["summary"]
+    organisation.refresh_from_db()
+    assert organisation.summary == ""
+    assert Revision.objects.get().is_pending
+
+
+def test_a_researcher_cannot_publish_a_revision(researcher_client, researcher, organisation):
+    revision = propose(organisation, researcher, founded="1975")
+    assert "Publish this revision" not in researcher_client.get(review_url(revision)).content.decode()
+    response = researcher_client.post(review_url(revision), {"decision": "publish"})
+    assert response.status_code == 403
+    with pytest.raises(Exception, match="Only editors"):
+        revisions.publish_revision(revision, researcher)
+    organisation.refresh_from_db()
+    assert str(organisation.founded) == "1989"
+
+
+def test_publishing_a_cited_revision_makes_it_live_and_names_both_people(
+    client, editor_client, editor, researcher, organisation
+):
+    source = factories.make_source()
+
+    def change():
+        staged = models.Organisation.objects.get(pk=organisation.pk)
+        staged.summary = "It paid no tax in 2022.[^tax]"
+        staged.save()
+        factories.cite(staged, "summary", source, marker="tax", quote="paid no corporation tax")
+
+    [revision] = revisions.propose([organisation], researcher, change)[1]
+    response = editor_client.post(review_url(revision), {"decision": "publish"})
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.summary == "It paid no tax in 2022.[^tax]"
+    latest = organisation.history.first()
+    assert latest.history_user == editor
+    assert f"by {researcher}, approved by {editor}" in latest.history_change_reason
+    cache.clear()
+    assert "paid no corporation tax" in client.get(organisation.get_absolute_url()).content.decode()
+
+
+def test_publishing_with_a_reason_keeps_it_with_the_record(editor_client, researcher, organisation):
+    revision = propose(organisation, researcher, summary="It paid no tax in 2022.")
+    data = {"decision": "publish", "reason": "Stated on the company's own site."}
+    assert editor_client.post(review_url(revision), data).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.summary == "It paid no tax in 2022."
+    assert organisation.publication_override_reason == "Stated on the company's own site."
+    assert Revision.objects.get().override_reason == "Stated on the company's own site."
+
+
+def test_a_rejection_needs_a_note_which_the_researcher_then_sees(
+    client, editor, researcher, organisation
+):
+    revision = propose(organisation, researcher, founded="1975")
+    client.force_login(editor)
+    assert client.post(review_url(revision), {"decision": "reject"}).status_code == 200
+    assert Revision.objects.get().is_pending
+    client.post(review_url(revision), {"decision": "reject", "note": "The filing says 1989."})
+    assert Revision.objects.get().state == Revision.State.REJECTED
+    client.force_login(researcher)
+    page = client.get(admin_url(organisation)).content.decode()
+    assert "The filing says 1989." in page
+
+
+def test_the_author_may_withdraw_a_revision(researcher_client, researcher, organisation):
+    revision = propose(organisation, researcher, founded="1975")
+    researcher_client.post(review_url(revision), {"decision": "withdraw"})
+    assert Revision.objects.get().state == Revision.State.WITHDRAWN
+
+
+def test_a_pending_revision_does_not_change_the_last_updated_date_publishing_does(
+    editor, researcher, organisation
+):
+    updated = organisation.updated_at
+    revision = propose(organisation, researcher, founded="1975")
+    organisation.refresh_from_db()
+    assert organisation.updated_at == updated
+    revisions.publish_revision(revision, editor)
+    organisation.refresh_from_db()
+    assert organisation.updated_at > updated
+
+
+def make_revisions(count, researcher, editor, rows):
+    made, source = [], factories.make_source()
+    for _ in range(count):
+        organisation = factories.make_published(factories.make_organisation(), editor)
+
+        def change(organisation=organisation):
+            staged = models.Organisation.objects.get(pk=organisation.pk)
+            staged.website = "https://example.org"
+            staged.save()
+            for number in range(rows):
+                alias = staged.aliases.create(name=f"Alias {number}")
+                factories.cite(alias, source=source)
+
+        made.extend(revisions.propose([organisation], researcher, change)[1])
+    return made
+
+
+def count_queries(client, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_review_list_costs_the_same_queries_for_1_revision_as_for_12(
+    editor_client, editor, researcher, django_assert_max_num_queries
+):
+    make_revisions(1, researcher, editor, rows=1)
+    url = reverse("admin:investigations_revision_changelist")
+    one = count_queries(editor_client, url, django_assert_max_num_queries)
+    make_revisions(11, researcher, editor, rows=1)
+    assert count_queries(editor_client, url, django_assert_max_num_queries) == one
+
+
+def test_the_diff_page_costs_the_same_queries_for_1_child_row_as_for_15(
+    editor_client, editor, researcher, django_assert_max_num_queries
+):
+    [small] = make_revisions(1, researcher, editor, rows=1)
+    [large] = make_revisions(1, researcher, editor, rows=15)
+    small_count = count_queries(editor_client, review_url(small), django_assert_max_num_queries)
+    large_page = editor_client.get(review_url(large)).content.decode()
+    assert large_page.count("Added") >= 30  # 15 aliases and their 15 citations
+    assert count_queries(editor_client, review_url(large), django_assert_max_num_queries) == (
+        small_count
+    )
