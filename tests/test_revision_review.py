@@ -73,7 +73,9 @@ def test_publishing_without_a_reason_is_refused_with_the_missing_claims(
 
 def test_a_researcher_cannot_publish_a_revision(researcher_client, researcher, organisation):
     revision = propose(organisation, researcher, founded="1975")
-    assert "Publish this revision" not in researcher_client.get(review_url(revision)).content.decode()
+    assert (
+        "Publish this revision" not in researcher_client.get(review_url(revision)).content.decode()
+    )
     response = researcher_client.post(review_url(revision), {"decision": "publish"})
     assert response.status_code == 403
     with pytest.raises(Exception, match="Only editors"):

@@ -147,6 +147,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             title=str(batch),
             sheets=[(n, s) for n, s in batch.summary.items() if not n.startswith("_")],
             not_published=batch.summary.get("_not_published", []),
+            left_pending=batch.summary.get("_left_pending", []),
+            revisions=batch.revisions.select_related("content_type"),
             errors=batch.errors[:MAX_SHOWN_ERRORS],
             more_errors=max(len(batch.errors) - MAX_SHOWN_ERRORS, 0),
             may_undo=may_undo(request.user) and batch.state == ImportBatch.State.COMMITTED,

@@ -21,6 +21,13 @@ def summary_lines(result):
         lines.append(f"  … and {len(errors) - MAX_LISTED_ERRORS} more errors")
     for row, _record, reason in result.publish_refused[:MAX_LISTED_ERRORS]:
         lines.append(f"  not published (row {row}): {reason}")
+    for row, _record, reason in result.left_pending[:MAX_LISTED_ERRORS]:
+        lines.append(f"  change left pending review (row {row}): {reason}")
+    pending = sum(1 for _ in result.batch.revisions.pending()) if result.batch.pk else 0
+    if pending:
+        lines.append(
+            f"  {pending} published record(s) changed: pending revisions wait for an editor"
+        )
     state = "written" if result.written else "nothing written"
     where = f"batch #{batch.pk}" if batch.pk else "no batch saved"
     lines.append(f"Result: {state}; {where}.")

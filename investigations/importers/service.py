@@ -21,6 +21,7 @@ from django.utils import timezone
 from investigations import models as m
 from investigations.roles import can_publish
 
+from . import proposals
 from .kinds import KINDS, ORDER, kind_for_sheet
 from .plan import Planner
 from .publishing import publish_plan
@@ -38,6 +39,7 @@ class ImportResult:
     written: bool = False
     file_error: str = ""
     publish_refused: list = field(default_factory=list)
+    left_pending: list = field(default_factory=list)  # revisions the gate kept from going live
 
     @property
     def errors(self):
@@ -111,10 +113,12 @@ def _write(planner, result, user, publish):
     batch.state = m.ImportBatch.State.RUNNING
     batch.save()
     try:
+        live_changes = proposals.divert(planner.plan)
         write_plan(planner.plan, batch, user)
         if publish:
             with transaction.atomic():
                 result.publish_refused = publish_plan(planner.plan, batch, user)
+        result.left_pending = proposals.propose(live_changes, batch, user, publish)
     except Exception:
         take_back(batch)
         _record(batch, result, state=m.ImportBatch.State.FAILED, save=True)
@@ -134,6 +138,8 @@ def _record(batch, result, state, save):
     batch.summary = {s.name: s.summary() for s in sheets}
     if result.publish_refused:
         batch.summary["_not_published"] = result.publish_refused[:MAX_STORED_ERRORS]
+    if result.left_pending:
+        batch.summary["_left_pending"] = result.left_pending[:MAX_STORED_ERRORS]
     batch.errors = _stored_errors(result)
     batch.finished_at = timezone.now() if state != m.ImportBatch.State.PREVIEWED else None
     if save:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from investigations import models as m
 from investigations.caching import invalidate_public_pages
 
+from . import proposals
 from .kinds import WRITE_ORDER
 
 
@@ -33,6 +34,7 @@ def undo_batch(batch, user):
     try:
         with transaction.atomic():
             _revert(batch, user)
+            proposals.withdraw(batch, user)
             batch.state = m.ImportBatch.State.UNDONE
             batch.undone_at, batch.undone_by = timezone.now(), user
             batch.save()
@@ -46,6 +48,7 @@ def take_back(batch):
     the batch stays, failed, as the record of the attempt."""
     with transaction.atomic():
         _revert(batch, batch.user)
+        batch.revisions.pending().update(state=m.Revision.State.WITHDRAWN)
         batch.items.all().delete()
     invalidate_public_pages()  # published records it updated were visible for a while
 
