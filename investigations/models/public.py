@@ -27,8 +27,12 @@ class PublicKind:
         return self.model._meta.model_name
 
     @property
+    def plural(self):
+        return self.model._meta.verbose_name_plural
+
+    @property
     def label(self):
-        return capfirst(self.model._meta.verbose_name_plural)
+        return capfirst(self.plural)
 
     @property
     def list_route(self):

@@ -32,8 +32,8 @@ def render_detail(request, template, record, rows, **context):
     Links to records the public may not see are blanked; claims backed only by unpublished
     sources are withheld from the record and the rows.
     """
-    shown = blank_private_links([record, *(row for listed in rows.values() for row in listed)])
-    footnotes = Footnotes(shown)
+    records = [record, *(row for listed in rows.values() for row in listed)]
+    footnotes = Footnotes(blank_private_links(records))
     footnotes.withhold([record])
     rows = {name: footnotes.withhold(listed) for name, listed in rows.items()}
     context.update(rows, record=record, footnotes=footnotes)

@@ -7,11 +7,7 @@ from investigations.models import LISTED_KINDS, Organisation
 
 def home(request):
     counts = [
-        (
-            kind.model._meta.verbose_name_plural,
-            kind.model.objects.published().count(),
-            kind.list_route,
-        )
+        (kind.plural, kind.model.objects.published().count(), kind.list_route)
         for kind in LISTED_KINDS
     ]
     recent = Organisation.objects.published().order_by("-updated_at")[:8]
