@@ -4,18 +4,16 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Concern, Contract, Framework, Organisation, Person, Site, Source
-from .views.lookup import public_url
+from .models import PUBLIC_KINDS
 
-FEED_MODELS = (Organisation, Contract, Concern, Person, Site, Framework, Source)
 FEED_LENGTH = 30
 
 
 def recently_updated(limit=FEED_LENGTH):
     """The latest published records across kinds: one query per kind, merged by date."""
     records = []
-    for model in FEED_MODELS:
-        records.extend(model.objects.published().order_by("-updated_at")[:limit])
+    for kind in PUBLIC_KINDS:
+        records.extend(kind.model.objects.published().order_by("-updated_at")[:limit])
     return sorted(records, key=lambda record: record.updated_at, reverse=True)[:limit]
 
 
@@ -33,9 +31,6 @@ class RecentlyUpdatedFeed(Feed):
 
     def item_description(self, item):
         return f"{item._meta.verbose_name.capitalize()} updated {item.updated_at:%d %B %Y}."
-
-    def item_link(self, item):
-        return public_url(item)
 
     def item_updateddate(self, item):
         return item.updated_at

@@ -24,31 +24,17 @@ from django.db.models import prefetch_related_objects
 
 from .citations import Footnotes
 from .models import (
+    PUBLIC_KINDS,
     Citation,
-    Concern,
-    Contract,
-    Framework,
     Identifier,
     ImportBatch,
-    Organisation,
     OrganisationAlias,
-    Person,
     ProfileSection,
-    Site,
     Source,
 )
 from .prose import MARKER
 
-# In the order results are shown.
-KINDS = {
-    "organisation": ("Organisations", Organisation),
-    "contract": ("Contracts", Contract),
-    "concern": ("Concerns", Concern),
-    "person": ("People", Person),
-    "site": ("Sites", Site),
-    "framework": ("Frameworks", Framework),
-    "source": ("Sources", Source),
-}
+KINDS = {kind.key: kind for kind in PUBLIC_KINDS}  # in the order results are shown
 RESULT_LIMIT = 1000  # matches read from the index, best first
 GROUP_LIMIT = 50  # shown per kind, so a common word in names does not crowd out the rest
 
@@ -111,7 +97,7 @@ def _documents(kind, model, ids):
 
 def index_records(kind, ids):
     """Bring the index rows of these records in step with the database, in chunks."""
-    model = KINDS[kind][1]
+    model = KINDS[kind].model
     ids = sorted(set(ids))
     for start in range(0, len(ids), INDEX_CHUNK):
         chunk = ids[start : start + INDEX_CHUNK]
@@ -134,15 +120,15 @@ def rebuild_index():
     """Index every record from scratch: after writes that bypass signals, or to repair."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM investigations_search")
-    for kind, (_, model) in KINDS.items():
-        ids = model.objects.published().order_by("pk").values_list("pk", flat=True)
-        index_records(kind, list(ids))
+    for kind in PUBLIC_KINDS:
+        ids = kind.model.objects.published().order_by("pk").values_list("pk", flat=True)
+        index_records(kind.key, list(ids))
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM investigations_search")
         return cursor.fetchone()[0]
 
 
-KIND_OF_MODEL = {model: kind for kind, (_, model) in KINDS.items()}
+KIND_OF_MODEL = {kind.model: kind.key for kind in PUBLIC_KINDS}
 ORGANISATION_CHILDREN = (OrganisationAlias, Identifier, ProfileSection)
 LOOKUP_CHUNK = 5000  # ids per IN (...), well under SQLite's limit on variables
 
@@ -276,10 +262,10 @@ def search(query):
         if len(ids) < GROUP_LIMIT and record_id not in ids:
             ids.append(record_id)
     groups = []
-    for kind, (label, model) in KINDS.items():
-        ids = ids_by_kind.get(kind)
+    for kind in PUBLIC_KINDS:
+        ids = ids_by_kind.get(kind.key)
         if ids:
             # Checked again: the index may be a moment older than the data.
-            found = model.objects.published().in_bulk(ids)
-            groups.append(Group(kind, label, [found[pk] for pk in ids if pk in found]))
+            found = kind.model.objects.published().in_bulk(ids)
+            groups.append(Group(kind.key, kind.label, [found[pk] for pk in ids if pk in found]))
     return [group for group in groups if group.records]

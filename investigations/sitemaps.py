@@ -3,8 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Concern, Contract, Framework, Organisation, Person, Site, Source
-from .views.lookup import public_url
+from .models import LISTED_KINDS, PUBLIC_KINDS
 
 
 class RecordSitemap(Sitemap):
@@ -14,23 +13,13 @@ class RecordSitemap(Sitemap):
     def items(self):
         return self.model.objects.published().order_by("pk")
 
-    def location(self, item):
-        return public_url(item)
-
     def lastmod(self, item):
         return item.updated_at
 
 
 class PageSitemap(Sitemap):
     def items(self):
-        return [
-            "home",
-            "organisation_list",
-            "contract_list",
-            "concern_list",
-            "person_list",
-            "source_list",
-        ]
+        return ["home", *(kind.list_route for kind in LISTED_KINDS)]
 
     def location(self, item):
         return reverse(item)
@@ -38,8 +27,5 @@ class PageSitemap(Sitemap):
 
 SITEMAPS = {
     "pages": PageSitemap(),
-    **{
-        model._meta.model_name: RecordSitemap(model)
-        for model in (Organisation, Contract, Concern, Person, Site, Framework, Source)
-    },
+    **{kind.key: RecordSitemap(kind.model) for kind in PUBLIC_KINDS},
 }

@@ -95,6 +95,10 @@ def drafts_of_every_kind(org, other, contract, concern):
         concern=concern, organisation=other, parent_at_time=draft_org
     )
     models.ContractParty.objects.create(contract=contract, organisation=draft_org, role="buyer")
+    public_framework = models.Framework.objects.create(
+        name="Public framework", status=PUBLISHED, buyer=draft_org
+    )
+    models.FrameworkMembership.objects.create(framework=public_framework, organisation=draft_org)
 
 
 def draft_source_cited_by_published_records(org, contract):
@@ -144,6 +148,7 @@ def test_no_unpublished_text_reaches_any_public_page(client):
     crawled = {url for url, _ in pages}
     assert f"/organisations/{org.slug}/" in crawled
     assert f"/contracts/{contract.slug}/" in crawled
+    assert "/frameworks/public-framework/" in crawled
     leaks = [url for url, body in pages if MARKER in body.lower()]
     assert leaks == []
 

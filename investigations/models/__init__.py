@@ -1,4 +1,4 @@
-from .base import Citable, Publishable, PublishableQuerySet, SlugRedirect, published_through
+from .base import Citable, Publishable, SlugRedirect
 from .concerns import Concern, ConcernParty
 from .contracts import Contract, ContractParty, Framework, FrameworkMembership, ServiceCategory
 from .dates import PartialDate, PartialDateField, parse_partial_date
@@ -13,10 +13,19 @@ from .organisations import (
     normalise_name,
 )
 from .people import Person, Role
+from .public import LISTED_KINDS, PUBLIC_KINDS, PublicKind
 from .relationships import Relationship
 from .revisions import Revision
 from .sites import Site, SiteRole
 from .sources import Citation, Source
+from .visibility import (
+    PublicationStatus,
+    PublicQuerySet,
+    PublishableQuerySet,
+    blank_private_links,
+    is_public,
+    published_through,
+)
 
 __all__ = [
     "Citable",
@@ -29,15 +38,20 @@ __all__ = [
     "Framework",
     "FrameworkMembership",
     "Identifier",
+    "LISTED_KINDS",
     "ImportBatch",
     "ImportBatchItem",
     "Organisation",
     "OrganisationAlias",
     "PartialDate",
     "PartialDateField",
+    "PUBLIC_KINDS",
     "Person",
     "ProfileSection",
     "Publishable",
+    "PublicKind",
+    "PublicQuerySet",
+    "PublicationStatus",
     "PublishableQuerySet",
     "published_through",
     "Relationship",
@@ -48,18 +62,11 @@ __all__ = [
     "SiteRole",
     "SlugRedirect",
     "Source",
+    "blank_private_links",
     "format_money",
+    "is_public",
     "normalise_name",
     "parse_partial_date",
 ]
 
-PUBLISHABLE_MODELS = (
-    Organisation,
-    Person,
-    Relationship,
-    Site,
-    Framework,
-    Contract,
-    Concern,
-    Source,
-)
+PUBLISHABLE_MODELS = (*(kind.model for kind in PUBLIC_KINDS), Relationship)

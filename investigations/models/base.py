@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from .visibility import PublicationStatus, PublicQuerySet, PublishableQuerySet, has_public_status
+
 
 class HistoryWithBatch(models.Model):
     """Extra columns on every history row: the import batch a change came from, if any."""
@@ -35,49 +37,30 @@ class Citable(models.Model):
     - ``claim_fields``: fields whose non-empty value needs its own citation;
     - ``prose_fields``: Markdown fields; each paragraph needs a ``[^marker]`` citation;
     - ``claim_children``: related names of child rows, each a claim in its own right.
+
+    ``public_parents`` names the foreign keys to records that must be public for this row
+    to be (see ``visibility``); the first is the record whose page shows the row.
     """
 
     claim_fields: tuple[str, ...] = ()
     prose_fields: tuple[str, ...] = ()
     claim_children: tuple[str, ...] = ()
     requires_record_citation = True
+    public_parents: tuple[str, ...] = ()
 
     citations = GenericRelation("investigations.Citation")
     history = history()
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
 
-class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        """What the public may see: published and not deleted."""
-        return self.filter(status=Publishable.Status.PUBLISHED, deleted_at__isnull=True)
-
-    def drafts(self):
-        return self.filter(status=Publishable.Status.DRAFT, deleted_at__isnull=True)
-
-
-def published_through(relation):
-    """The ``published()`` rule for the record at the end of a foreign key, as a join.
-
-    ``contract__in=Contract.objects.published()`` makes SQLite list every published
-    contract to test a handful of rows; the join tests just those rows.
-    """
-    return models.Q(
-        **{
-            f"{relation}__status": Publishable.Status.PUBLISHED,
-            f"{relation}__deleted_at__isnull": True,
-        }
-    )
-
-
 class Publishable(Citable):
     """A record the public can see once an editor publishes it."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+    Status = PublicationStatus
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -111,7 +94,8 @@ class Publishable(Citable):
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.deleted_at is None
+        """Its own status only; ``visibility.is_public`` also asks its parents."""
+        return has_public_status(self)
 
     def mark_published(self, override_reason="", user=None):
         self.status = self.Status.PUBLISHED

@@ -92,6 +92,7 @@ class ConcernParty(Citable):
     )
 
     claim_fields = ("parent_at_time",)
+    public_parents = ("concern", "organisation")
 
     class Meta:
         verbose_name_plural = "concern parties"

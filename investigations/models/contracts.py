@@ -62,6 +62,7 @@ class FrameworkMembership(Citable):
     start = PartialDateField("appointed")
 
     claim_fields = ("lot", "start")
+    public_parents = ("framework", "organisation")
 
     class Meta:
         ordering = ["framework", "organisation__name"]
@@ -195,6 +196,8 @@ class ContractParty(Citable):
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     note = models.CharField(max_length=300, blank=True)
+
+    public_parents = ("contract", "organisation")
 
     class Meta:
         verbose_name_plural = "contract parties"

@@ -102,6 +102,7 @@ class OrganisationAlias(Citable):
     end = PartialDateField()
 
     claim_fields = ("start", "end")
+    public_parents = ("organisation",)
 
     class Meta:
         verbose_name_plural = "aliases"
@@ -138,6 +139,8 @@ class Identifier(Citable):
     )
     scheme = models.CharField(max_length=10, choices=Scheme.choices, default=Scheme.GB_COH)
     value = models.CharField(max_length=50)
+
+    public_parents = ("organisation",)
 
     class Meta:
         ordering = ["scheme", "value"]
@@ -190,6 +193,7 @@ class ProfileSection(Citable):
 
     prose_fields = ("body",)
     requires_record_citation = False
+    public_parents = ("organisation",)
 
     class Meta:
         ordering = ["organisation", "position", "pk"]
@@ -212,6 +216,7 @@ class FinancialFiling(Citable):
     employees = models.PositiveIntegerField(null=True, blank=True)
 
     claim_fields = ("turnover", "operating_profit", "profit_before_tax", "net_assets", "employees")
+    public_parents = ("organisation",)
 
     class Meta:
         ordering = ["organisation", "-period_end"]

@@ -49,6 +49,7 @@ class Role(Citable):
     end = PartialDateField()
 
     claim_fields = ("title", "start", "end")
+    public_parents = ("person", "organisation")
 
     class Meta:
         ordering = ["person", "start"]

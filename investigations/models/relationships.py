@@ -2,15 +2,9 @@
 
 from django.db import models
 
-from .base import Publishable, PublishableQuerySet, published_through
+from .base import Publishable
 from .dates import PartialDateField
 from .money import CurrencyField, MoneyField
-
-
-class RelationshipQuerySet(PublishableQuerySet):
-    def published(self):
-        """A relationship is public only when both its ends are public too."""
-        return super().published().filter(published_through("subject"), published_through("object"))
 
 
 class Relationship(Publishable):
@@ -51,8 +45,7 @@ class Relationship(Publishable):
 
     claim_fields = ("share_min", "share_max", "value", "start", "end")
     prose_fields = ("description",)
-
-    objects = RelationshipQuerySet.as_manager()
+    public_parents = ("subject", "object")  # public only when both its ends are
 
     class Meta:
         ordering = ["subject__name", "kind", "start"]

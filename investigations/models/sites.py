@@ -57,6 +57,7 @@ class SiteRole(Citable):
     end = PartialDateField()
 
     claim_fields = ("start", "end")
+    public_parents = ("site", "organisation")
 
     class Meta:
         ordering = ["site", "start"]

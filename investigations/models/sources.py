@@ -5,9 +5,11 @@ import hashlib
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 
 from .base import Publishable, Sluggable, history
 from .dates import PartialDateField
+from .visibility import published_through
 
 
 class Source(Sluggable, Publishable):
@@ -61,6 +63,9 @@ class Source(Sluggable, Publishable):
         date = f" ({self.published_on.display})" if self.published_on else ""
         return f"{self.title}{date}"
 
+    def get_absolute_url(self):
+        return reverse("source_detail", args=[self.slug])
+
     def save(self, *args, **kwargs):
         if self.file and not self.file_sha256:
             self.file_sha256 = sha256_of(self.file)
@@ -88,7 +93,7 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def with_published_source(self):
-        return self.filter(source__status=Source.Status.PUBLISHED, source__deleted_at__isnull=True)
+        return self.filter(published_through("source"))
 
 
 class Citation(models.Model):

@@ -1,12 +1,12 @@
-"""Template helpers for the public site: footnote superscripts, prose, money, dates, links."""
+"""Template helpers for the public site: footnote superscripts, prose, money, dates, links,
+the navigation."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from investigations.models import format_money
+from investigations.models import LISTED_KINDS, format_money, is_public
 from investigations.prose import render_markdown
-from investigations.views.lookup import public_url
 
 register = template.Library()
 
@@ -51,25 +51,24 @@ def partial(value):
     return getattr(value, "display", value) or ""
 
 
-@register.filter
-def public(record):
-    """True when the public may see this record (related rows may point at drafts)."""
-    return record is not None and getattr(record, "is_published", True)
-
-
-@register.filter
-def url(record):
-    """The public page of a record, or "" if it has none."""
-    return public_url(record)
-
-
 @register.simple_tag
 def record_link(record):
-    """A link to a published record's page; the plain name of anything else."""
-    if record is None:
+    """A link to a public record's page, or its plain name if it has no page of its own.
+
+    Nothing at all for a record the public may not see: views blank such links before a
+    template sees them, and should one slip through, an empty string tells the reader
+    nothing, not even that something was left out (a "—" would).
+    """
+    if not is_public(record):
         return ""
-    link = url(record) if public(record) else ""
-    return format_html('<a href="{}">{}</a>', link, record) if link else str(record)
+    get_url = getattr(record, "get_absolute_url", None)
+    return format_html('<a href="{}">{}</a>', get_url(), record) if get_url else str(record)
+
+
+@register.inclusion_tag("includes/site_nav.html")
+def site_nav():
+    """The main navigation: a link to each kind of record's list."""
+    return {"kinds": LISTED_KINDS}
 
 
 @register.filter

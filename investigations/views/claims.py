@@ -1,8 +1,9 @@
 """The published claims a source supports, for its public page.
 
 A citation is shown only when the record it backs is visible to the public: a main record
-that is published, or a child row (an alias, a contract party) whose parents are. Records
-are fetched with one query per model, however many citations there are.
+that is published, or a child row (an alias, a contract party) whose parents are, by the
+one rule of ``models.visibility``. Records are fetched with one query per model, however
+many citations there are.
 """
 
 from collections import defaultdict
@@ -13,33 +14,12 @@ from django.core.exceptions import FieldDoesNotExist
 
 from investigations import models
 
-# Child rows, and the published records they hang from; the first is the page they live on.
-CHILD_PARENTS = {
-    models.OrganisationAlias: ("organisation",),
-    models.Identifier: ("organisation",),
-    models.ProfileSection: ("organisation",),
-    models.FinancialFiling: ("organisation",),
-    models.Role: ("person", "organisation"),
-    models.SiteRole: ("site", "organisation"),
-    models.FrameworkMembership: ("framework", "organisation"),
-    models.ContractParty: ("contract", "organisation"),
-    models.ConcernParty: ("concern", "organisation"),
-}
-
 
 def visible(model):
-    """The rows of ``model`` the public may see, with the parents they link to."""
-    if model is models.Relationship:
-        return model.objects.published().select_related("subject", "object")
-    if model in CHILD_PARENTS:
-        parents = CHILD_PARENTS[model]
-        queryset = model.objects.select_related(*parents)
-        for parent in parents:
-            queryset = queryset.filter(models.published_through(parent))
-        return queryset
-    if hasattr(model.objects, "published"):
-        return model.objects.published()
-    return model.objects.none()
+    """The rows of ``model`` the public may see, with the records they hang from."""
+    if not issubclass(model, models.Citable):
+        return model.objects.none()
+    return model.objects.published().select_related(*model.public_parents)
 
 
 @dataclass
@@ -82,7 +62,5 @@ def claims_citing(source):
 
 def page_of(record):
     """The main record whose page shows this row."""
-    if isinstance(record, models.Relationship):
-        return record.subject
-    parents = CHILD_PARENTS.get(type(record))
+    parents = record.public_parents
     return getattr(record, parents[0]) if parents else record

@@ -12,7 +12,7 @@ from investigations.models import (
     Person,
     Site,
     Source,
-    published_through,
+    blank_private_links,
 )
 
 from .claims import claims_citing
@@ -29,9 +29,11 @@ from .profiles import (
 def render_detail(request, template, record, rows, **context):
     """Render with footnotes for the record and its cited ``rows`` (a name → list dict).
 
-    Claims backed only by unpublished sources are withheld from the record and the rows.
+    Links to records the public may not see are blanked; claims backed only by unpublished
+    sources are withheld from the record and the rows.
     """
-    footnotes = Footnotes([record, *(row for listed in rows.values() for row in listed)])
+    records = [record, *(row for listed in rows.values() for row in listed)]
+    footnotes = Footnotes(blank_private_links(records))
     footnotes.withhold([record])
     rows = {name: footnotes.withhold(listed) for name, listed in rows.items()}
     context.update(rows, record=record, footnotes=footnotes)
@@ -40,7 +42,7 @@ def render_detail(request, template, record, rows, **context):
 
 def show_organisation(request, organisation):
     profile = organisation_profile(organisation)
-    footnotes = Footnotes(cited_records(organisation, profile))
+    footnotes = Footnotes(blank_private_links(cited_records(organisation, profile)))
     withhold_from_profile(footnotes, organisation, profile)
     group_sections(profile)
     context = {
@@ -63,9 +65,9 @@ def show_contract(request, contract):
 
 def show_concern(request, concern):
     parties = list(
-        ConcernParty.objects.filter(
-            published_through("organisation"), concern=concern
-        ).select_related("organisation", "parent_at_time")
+        ConcernParty.objects.published()
+        .filter(concern=concern)
+        .select_related("organisation", "parent_at_time")
     )
     context = {
         "contracts": list(concern.contracts.published()),
@@ -75,29 +77,19 @@ def show_concern(request, concern):
 
 
 def show_person(request, person):
-    roles = list(
-        person.roles.filter(published_through("organisation"))
-        .select_related("organisation")
-        .order_by("start")
-    )
+    roles = list(person.roles.published().select_related("organisation").order_by("start"))
     concerns = list(person.concerns.published())
     return render_detail(request, "person_detail.html", person, {"roles": roles}, concerns=concerns)
 
 
 def show_site(request, site):
-    roles = list(
-        site.roles.filter(published_through("organisation")).select_related("organisation")
-    )
+    roles = list(site.roles.published().select_related("organisation"))
     contracts = list(site.contracts.published())
     return render_detail(request, "site_detail.html", site, {"roles": roles}, contracts=contracts)
 
 
 def show_framework(request, framework):
-    memberships = list(
-        framework.memberships.filter(published_through("organisation")).select_related(
-            "organisation"
-        )
-    )
+    memberships = list(framework.memberships.published().select_related("organisation"))
     call_offs = list(framework.call_offs.published())
     return render_detail(
         request,

@@ -15,7 +15,7 @@ from investigations.models import (
     Organisation,
     Person,
     Source,
-    published_through,
+    blank_private_links,
 )
 
 from .profiles import published_parties
@@ -94,6 +94,7 @@ def filtered_list(request, filterset_class, queryset, template, facet_fields=(),
     filterset = filterset_class(request.GET, queryset=queryset)
     results = filterset.qs
     page = IdsFirstPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    blank_private_links(page.object_list)
     context.update(
         filter=filterset,
         page=page,
@@ -133,9 +134,7 @@ def contract_list(request):
 
 
 def concern_list(request):
-    parties = ConcernParty.objects.filter(published_through("organisation")).select_related(
-        "organisation"
-    )
+    parties = ConcernParty.objects.published().select_related("organisation")
     concerns = (
         Concern.objects.published()
         .select_related("regulator")

@@ -2,26 +2,8 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.urls import reverse
 
 from investigations.models import SlugRedirect
-
-# Route names of the main records by model name.
-DETAIL_ROUTES = {
-    "organisation": "organisation_detail",
-    "person": "person_detail",
-    "site": "site_detail",
-    "framework": "framework_detail",
-    "contract": "contract_detail",
-    "concern": "concern_detail",
-    "source": "source_detail",
-}
-
-
-def public_url(record):
-    """The public page of a main record, or "" for rows that have none of their own."""
-    name = DETAIL_ROUTES.get(record._meta.model_name)
-    return reverse(name, args=[record.slug]) if name and record.slug else ""
 
 
 class Moved(Exception):
@@ -44,7 +26,7 @@ def published_or_404(queryset, slug):
     old = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).first()
     renamed = old and published.filter(pk=old.object_id).first()
     if renamed:
-        raise Moved(HttpResponsePermanentRedirect(public_url(renamed)))
+        raise Moved(HttpResponsePermanentRedirect(renamed.get_absolute_url()))
     raise Http404(f"No published {queryset.model._meta.verbose_name} at this address.")
 
 

@@ -2,18 +2,13 @@
 
 from django.shortcuts import render
 
-from investigations.models import Concern, Contract, Organisation, Person, Source
-
-COUNTED = (
-    ("organisations", Organisation, "organisation_list"),
-    ("contracts", Contract, "contract_list"),
-    ("concerns", Concern, "concern_list"),
-    ("people", Person, "person_list"),
-    ("sources", Source, "source_list"),
-)
+from investigations.models import LISTED_KINDS, Organisation
 
 
 def home(request):
-    counts = [(label, model.objects.published().count(), route) for label, model, route in COUNTED]
+    counts = [
+        (kind.plural, kind.model.objects.published().count(), kind.list_route)
+        for kind in LISTED_KINDS
+    ]
     recent = Organisation.objects.published().order_by("-updated_at")[:8]
     return render(request, "home.html", {"counts": counts, "recent": recent})

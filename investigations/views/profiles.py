@@ -17,7 +17,6 @@ from investigations.models import (
     Relationship,
     Role,
     SiteRole,
-    published_through,
 )
 
 OWNERSHIP_KINDS = (
@@ -28,9 +27,7 @@ OWNERSHIP_KINDS = (
 
 
 def published_parties():
-    return ContractParty.objects.filter(published_through("organisation")).select_related(
-        "organisation"
-    )
+    return ContractParty.objects.published().select_related("organisation")
 
 
 @dataclass
@@ -116,7 +113,8 @@ def other_relationships(organisation):
 
 def contract_parties(organisation):
     return (
-        ContractParty.objects.filter(published_through("contract"), organisation=organisation)
+        ContractParty.objects.published()
+        .filter(organisation=organisation)
         .select_related("contract", "contract__framework", "contract__site")
         .prefetch_related(Prefetch("contract__parties", queryset=published_parties()))
         .order_by("-contract__awarded", "contract__title", "pk")
@@ -125,7 +123,8 @@ def contract_parties(organisation):
 
 def concern_parties(organisation):
     return (
-        ConcernParty.objects.filter(published_through("concern"), organisation=organisation)
+        ConcernParty.objects.published()
+        .filter(organisation=organisation)
         .select_related("concern", "concern__regulator", "parent_at_time")
         .order_by("-concern__occurred", "concern__title")
     )
@@ -145,19 +144,21 @@ def organisation_profile(organisation):
         "holdings": holdings,
         "relationships": list(other_relationships(organisation)),
         "roles": list(
-            Role.objects.filter(published_through("person"), organisation=organisation)
+            Role.objects.published()
+            .filter(organisation=organisation)
             .select_related("person")
             .order_by("start", "person__name")
         ),
         "site_roles": list(
-            SiteRole.objects.filter(published_through("site"), organisation=organisation)
+            SiteRole.objects.published()
+            .filter(organisation=organisation)
             .select_related("site")
             .order_by("site__name", "start")
         ),
         "memberships": list(
-            FrameworkMembership.objects.filter(
-                published_through("framework"), organisation=organisation
-            ).select_related("framework")
+            FrameworkMembership.objects.published()
+            .filter(organisation=organisation)
+            .select_related("framework")
         ),
     }
     profile["timeline"] = timeline(organisation, profile)
