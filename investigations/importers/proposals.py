@@ -148,9 +148,10 @@ def _value(row, attname):
 def _instance(row):
     if isinstance(row, NewRow):
         return row.instance()
-    for field in row._meta.concrete_fields:
-        if field.is_relation and field.name in row._state.fields_cache:
-            setattr(row, field.attname, getattr(row, field.name).pk)  # written since planned
+    for model_field in row._meta.concrete_fields:
+        if model_field.is_relation and model_field.name in row._state.fields_cache:
+            written = getattr(row, model_field.name)  # planned in this batch, written since
+            setattr(row, model_field.attname, written.pk)
     return row
 
 
