@@ -14,7 +14,7 @@ import pytest
 from django.db import models as db
 from django.utils import timezone
 
-from investigations import models
+from investigations import models, revisions
 from investigations.models.dates import PartialDateField
 from investigations.search import search
 from tests.factories import cite, make_organisation, make_source
@@ -119,6 +119,31 @@ def draft_source_cited_by_published_records(org, contract):
     return source
 
 
+def pending_revisions_carrying_the_marker(org, contract, concern):
+    """Changes to published records, fields, rows and citations alike, waiting for review."""
+    source = make_source(title="Public source for a pending claim")
+
+    def change():
+        staged_org = models.Organisation.objects.get(pk=org.pk)
+        staged_org.name = f"{MARKER} renamed"
+        staged_org.summary = f"{MARKER} pending summary.[^pending]"
+        staged_org.save()
+        cite(staged_org, "summary", source=source, marker="pending", quote=f"{MARKER} pending")
+        models.OrganisationAlias.objects.create(organisation=org, name=f"{MARKER} pending alias")
+        models.ProfileSection.objects.create(organisation=org, heading="strategy", body=MARKER)
+        staged_contract = models.Contract.objects.get(pk=contract.pk)
+        staged_contract.description = f"{MARKER} pending description"
+        staged_contract.save()
+        contract.parties.update(note=f"{MARKER} pending note")
+        models.ContractParty.objects.filter(contract=contract).first().save()
+        staged_concern = models.Concern.objects.get(pk=concern.pk)
+        staged_concern.summary = f"{MARKER} pending concern"
+        staged_concern.save()
+
+    _, kept = revisions.propose([org, contract, concern], None, change)
+    assert len(kept) == 3
+
+
 def crawl(client):
     """Every page reachable from the start pages: (url, body) pairs."""
     queue, seen, pages = deque(START), set(START), []
@@ -143,6 +168,7 @@ def test_no_unpublished_text_reaches_any_public_page(client):
     org, other, contract, concern = published_world()
     drafts_of_every_kind(org, other, contract, concern)
     draft_source_cited_by_published_records(org, contract)
+    pending_revisions_carrying_the_marker(org, contract, concern)
     pages = crawl(client)
     assert len(pages) > 20
     crawled = {url for url, _ in pages}
@@ -157,6 +183,7 @@ def test_search_finds_no_unpublished_record(client):
     org, other, contract, concern = published_world()
     drafts_of_every_kind(org, other, contract, concern)
     draft_source_cited_by_published_records(org, contract)
+    pending_revisions_carrying_the_marker(org, contract, concern)
     body = client.get("/search/", {"q": MARKER}).content.decode()
     assert "0 results" in body
     assert search(MARKER) == []
