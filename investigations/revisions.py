@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import PUBLISHABLE_MODELS, Citation, Publishable, Revision, Source
+from . import publication
 from .publication import GATE_FIELDS, PublicationRefused, missing_claims, missing_claims_among
 from .roles import can_publish
 
@@ -404,6 +405,19 @@ def reject_revision(revision, user, note):
         raise ValueError("Say why, for the researcher who proposed it.")
     with transaction.atomic():
         _close(_pending_or_refuse(revision), Revision.State.REJECTED, user, note.strip())
+
+
+def unpublish(record, user):
+    """Unpublish through the gate; a pending revision's work moves into the draft's rows.
+
+    A draft is edited directly, so a revision left pending would later overwrite those edits.
+    """
+    with transaction.atomic():
+        publication.unpublish(record, user)
+        revision = pending_revision(record, lock=True)
+        if revision is not None:
+            write_snapshot(revision.snapshot, user, f"Revision #{revision.pk} kept in the draft")
+            _close(revision, Revision.State.WITHDRAWN, user, "Kept in the draft when unpublished.")
 
 
 def withdraw_revision(revision, user, note=""):

@@ -196,3 +196,11 @@ def test_the_diff_page_costs_the_same_queries_for_1_child_row_as_for_15(
     assert count_queries(editor_client, review_url(large), django_assert_max_num_queries) == (
         small_count
     )
+
+
+def test_unpublishing_keeps_a_pending_revisions_work_in_the_draft(editor, researcher, organisation):
+    propose(organisation, researcher, founded="1975")
+    revisions.unpublish(organisation, editor)
+    organisation.refresh_from_db()
+    assert (organisation.status, str(organisation.founded)) == ("draft", "1975")
+    assert Revision.objects.get().state == Revision.State.WITHDRAWN

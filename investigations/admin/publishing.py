@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from investigations import publication
+from investigations import publication, revisions
 from investigations.models import Publishable
 from investigations.roles import can_publish
 
@@ -92,7 +92,7 @@ class PublicationGateMixin:
     def unpublish_view(self, request, object_id):
         record = self._record_for_gate(request, object_id)
         if request.method == "POST":
-            publication.unpublish(record, request.user)
+            revisions.unpublish(record, request.user)
             self.message_user(request, f"Unpublished “{record}”.", messages.SUCCESS)
             return redirect(admin_change_url(record))
         return self._gate_page(request, record, "unpublish", {"title": f"Unpublish “{record}”"})
@@ -146,7 +146,7 @@ class PublicationGateMixin:
     @admin.action(description="Unpublish selected", permissions=("publish",))
     def unpublish_selected(self, request, queryset):
         for record in queryset:
-            publication.unpublish(record, request.user)
+            revisions.unpublish(record, request.user)
         self.message_user(request, f"Unpublished {len(queryset)}.", messages.SUCCESS)
 
     @admin.action(description="Restore selected deleted records", permissions=("publish",))
