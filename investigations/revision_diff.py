@@ -5,11 +5,15 @@ the names of the records their foreign keys point at: one query per model they p
 however many rows there are.
 """
 
+import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from .revisions import CHILD_PARENT_FIELDS, VOLATILE_FIELDS
 
@@ -23,6 +27,25 @@ class FieldChange:
     label: str
     old: str
     new: str
+
+    @property
+    def inline(self):
+        """The new text with deleted words struck through and inserted words marked."""
+        return inline_diff(self.old, self.new)
+
+
+def inline_diff(old, new):
+    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op in ("delete", "replace"):
+            parts.append(format_html("<del>{}</del>", "".join(old_words[a1:a2])))
+        if op in ("insert", "replace"):
+            parts.append(format_html("<ins>{}</ins>", "".join(new_words[b1:b2])))
+        if op == "equal":
+            parts.append(escape("".join(new_words[b1:b2])))
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
 @dataclass

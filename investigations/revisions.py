@@ -22,8 +22,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import PUBLISHABLE_MODELS, Citation, Publishable, Revision, Source
 from . import publication
+from .models import PUBLISHABLE_MODELS, Citation, Publishable, Revision, Source
+from .models.base import Sluggable
 from .publication import GATE_FIELDS, PublicationRefused, missing_claims, missing_claims_among
 from .roles import can_publish
 
@@ -81,8 +82,13 @@ def snapshot(record):
 
 
 def _serialised(objs):
-    data = serializers.serialize("python", objs)
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    data = json.loads(json.dumps(serializers.serialize("python", objs), cls=DjangoJSONEncoder))
+    for entry in data:
+        for name, value in entry["fields"].items():
+            if isinstance(value, str):
+                # Browsers send a textarea's lines ending in CRLF: not a change of the text.
+                entry["fields"][name] = value.replace("\r\n", "\n")
+    return data
 
 
 def comparable(data):
@@ -102,18 +108,43 @@ def _fields_of(entry):
 def write_snapshot(data, user=None, reason=""):
     """Make the stored rows say what ``data`` says: the record, its rows, their citations.
 
-    The record's publication state (``GATE_FIELDS``) is never taken from a snapshot.
+    Only rows that differ are written, so history records just what changed. The record's
+    publication state (``GATE_FIELDS``) is never taken from a snapshot.
     """
     record = _deserialised(data["record"])
-    live = type(record)._default_manager.filter(pk=record.pk).values(*GATE_FIELDS).first()
-    for name, value in (live or {}).items():
+    stored = snapshot(record)
+    unchanged = _unchanged(stored, data)
+    sluggable = isinstance(record, Sluggable)
+    live = type(record)._default_manager.filter(pk=record.pk)
+    live = live.values(*GATE_FIELDS, *(["slug"] if sluggable else [])).get()
+    if sluggable:
+        record._loaded_slug = live.pop("slug")  # so that a new slug keeps the old as a redirect
+    for name, value in live.items():
         setattr(record, record._meta.get_field(name).attname, value)
-    _save(record, user, reason, data["record"])
-    kept = {}
+    if _key(data["record"]) not in unchanged:
+        _save(record, user, reason, data["record"])
+    renamed = {}
     for name, rows in data["children"].items():
-        kept[name] = _write_rows(record, name, rows, user, reason)
-    _write_citations(record, kept, data["citations"], user, reason)
+        model = record._meta.get_field(name).related_model
+        old = stored["children"][name]
+        for pk, new_pk in _write_rows(model, rows, old, unchanged, user, reason).items():
+            renamed[(model, pk)] = new_pk
+    _write_citations(data["citations"], stored["citations"], unchanged, renamed, user, reason)
     return record
+
+
+def _key(entry):
+    return entry["model"], entry["pk"]
+
+
+def _unchanged(stored, data):
+    """The (model, pk) of every entry of ``data`` that the stored rows already hold."""
+    stored_fields = {(model, pk): fields for model, pk, fields in comparable(stored)}
+    return {
+        (model, pk)
+        for model, pk, fields in comparable(data)
+        if stored_fields.get((model, pk)) == fields
+    }
 
 
 def _deserialised(entry):
@@ -130,37 +161,37 @@ def _save(obj, user, reason, entry=None):
             getattr(obj, name).set(ids)
 
 
-def _write_rows(record, name, rows, user, reason):
-    """Replace the record's child rows under ``name``; returns {snapshot pk: stored row}."""
-    current = {row.pk: row for row in getattr(record, name).all()}
-    wanted = {entry["pk"] for entry in rows}
-    for pk, row in current.items():
-        if pk not in wanted:
-            row._history_user, row._change_reason = user, reason
-            row.delete()
-    stored = {}
+def _delete(model, pks, user, reason):
+    for obj in model._default_manager.filter(pk__in=pks):
+        obj._history_user, obj._change_reason = user, reason
+        obj.delete()
+
+
+def _write_rows(model, rows, stored_rows, unchanged, user, reason):
+    """Write one relation's child rows; returns {snapshot pk: stored pk}."""
+    current = {entry["pk"] for entry in stored_rows}
+    _delete(model, current - {entry["pk"] for entry in rows}, user, reason)
+    written = {}
     for entry in rows:
-        row = _deserialised(entry)
-        if row.pk not in current and type(row)._default_manager.filter(pk=row.pk).exists():
-            row.pk = None  # its reserved id was taken meanwhile: insert it afresh
-        _save(row, user, reason)
-        stored[entry["pk"]] = row
-    return stored
+        if _key(entry) not in unchanged:
+            row = _deserialised(entry)
+            if row.pk not in current and model._default_manager.filter(pk=row.pk).exists():
+                row.pk = None  # its reserved id was taken meanwhile: insert it afresh
+            _save(row, user, reason)
+            written[entry["pk"]] = row.pk
+    return written
 
 
-def _write_citations(record, kept, citations, user, reason):
-    rows = [record, *(row for stored in kept.values() for row in stored.values())]
-    renamed = {(type(row), old): row.pk for stored in kept.values() for old, row in stored.items()}
-    current = {c.pk: c for c in Citation.objects.for_objects(rows)}
-    wanted = {entry["pk"] for entry in citations}
-    for pk, citation in current.items():
-        if pk not in wanted:
-            citation._history_user, citation._change_reason = user, reason
-            citation.delete()
+def _write_citations(citations, stored_citations, unchanged, renamed, user, reason):
+    current = {entry["pk"] for entry in stored_citations}
+    _delete(Citation, current - {entry["pk"] for entry in citations}, user, reason)
     for entry in citations:
         citation = _deserialised(entry)
         model = ContentType.objects.get_for_id(citation.content_type_id).model_class()
-        citation.object_id = renamed.get((model, citation.object_id), citation.object_id)
+        target = renamed.get((model, citation.object_id), citation.object_id)
+        if _key(entry) in unchanged and target == citation.object_id:
+            continue
+        citation.object_id = target
         if citation.pk not in current and Citation.objects.filter(pk=citation.pk).exists():
             citation.pk = None
         _save(citation, user, reason)

@@ -54,7 +54,7 @@ def test_the_review_page_shows_the_diff_and_the_missing_claims(
 ):
     revision = propose(organisation, researcher, summary="It paid no tax in 2022.")
     page = editor_client.get(review_url(revision)).content.decode()
-    assert "<del>—</del>" in page and "<ins>It paid no tax in 2022.</ins>" in page
+    assert "<del>—</del><ins>It paid no tax in 2022.</ins>" in page
     assert "a passage of “summary” has no citation" in page
     assert "Publish with this reason" in page
 
@@ -204,3 +204,25 @@ def test_unpublishing_keeps_a_pending_revisions_work_in_the_draft(editor, resear
     organisation.refresh_from_db()
     assert (organisation.status, str(organisation.founded)) == ("draft", "1975")
     assert Revision.objects.get().state == Revision.State.WITHDRAWN
+
+
+def test_a_relationship_revision_publishes_like_any_other(editor, researcher):
+    relationship = factories.make_relationship(start="2016")
+    factories.make_published(relationship.subject, editor)
+    factories.make_published(relationship.object, editor)
+    relationship = factories.make_published(relationship, editor)
+    revision = propose(relationship, researcher, start="2015")
+    factories.cite(relationship, "start")  # a citation for the old value still counts today
+    revisions.publish_revision(revision, editor, "Checked")
+    relationship.refresh_from_db()
+    assert str(relationship.start) == "2015"
+
+
+def test_a_renamed_records_old_address_redirects_once_its_revision_is_live(
+    client, editor, researcher, organisation
+):
+    old_url = organisation.get_absolute_url()
+    revisions.publish_revision(propose(organisation, researcher, slug="alliance-medical"), editor)
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response.url == "/organisations/alliance-medical/"

@@ -207,3 +207,22 @@ def test_an_editors_change_with_nothing_uncited_goes_live(client, editor, organi
     assert client.post(admin_url(organisation), data).status_code == 302
     assert not organisation.aliases.exists()
     assert Revision.objects.get().state == Revision.State.PUBLISHED
+
+
+def test_a_textareas_crlf_line_endings_are_not_a_change(client, researcher, editor):
+    organisation = factories.make_organisation()
+    models.ProfileSection.objects.create(
+        organisation=organisation, heading="strategy", body="One.[^a]\n\nTwo.[^b]"
+    )
+    organisation = factories.make_published(organisation, editor)
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(organisation))
+    prefix = inline_prefix(page, models.ProfileSection)
+    data = admin_form_data(page, founded="2001", **{f"{prefix}-0-body": "One.[^a]\r\n\r\nTwo.[^b]"})
+    assert client.post(admin_url(organisation), data).status_code == 302
+    revision = pending(organisation)
+    [section] = revision.snapshot["children"]["sections"]
+    assert section["fields"]["body"] == "One.[^a]\n\nTwo.[^b]"
+    diff = client.get(admin_url(revision)).context["diff"]
+    assert [change.label for change in diff.fields] == ["founded"]
+    assert diff.rows == []

@@ -9,6 +9,7 @@ gate's own pages and actions (publish, unpublish, restore, soft deletion) are no
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
@@ -18,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from investigations import revisions
-from investigations.models import Publishable, Revision
+from investigations.models import PUBLISHABLE_MODELS, Publishable, Revision
 from investigations.publication import PublicationRefused, missing_claims
 from investigations.revision_diff import revision_diff
 from investigations.roles import can_publish
@@ -275,6 +276,21 @@ class PendingRevisionFilter(admin.SimpleListFilter):
         return queryset.filter(has) if self.value() == "yes" else queryset.exclude(has)
 
 
+class RecordKindFilter(admin.SimpleListFilter):
+    """The kinds of record that can have revisions, not every content type there is."""
+
+    title = "kind of record"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        types = ContentType.objects.get_for_models(*PUBLISHABLE_MODELS)
+        return [(str(types[m].pk), m._meta.verbose_name_plural.capitalize()) for m in types]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(content_type_id=value) if value and value.isdigit() else queryset
+
+
 class ReviewForm(forms.Form):
     note = forms.CharField(
         label="Why reject it?",
@@ -286,7 +302,7 @@ class ReviewForm(forms.Form):
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
     list_display = ("label", "record_kind", "state", "changed_by", "changed_at", "import_batch")
-    list_filter = ("state", "content_type")
+    list_filter = ("state", RecordKindFilter)
     list_select_related = ("content_type", "changed_by", "import_batch")
     search_fields = ("label",)
     date_hierarchy = "changed_at"
