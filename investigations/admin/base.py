@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -82,7 +82,7 @@ class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     formfield_overrides = NARROW_PARTIAL_DATES
 
 
-class CurationAdmin(PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportModelAdmin):
+class CurationAdmin(PrefilledAutocompleteMixin, ExportMixin, SimpleHistoryAdmin):
     """Any curated model: history with diffs and revert, spreadsheet import and export."""
 
     history_list_display = ("batch",)
