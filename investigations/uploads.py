@@ -8,6 +8,7 @@ types are accepted, and markup, scripts and programs are refused whatever they a
 """
 
 import codecs
+import io
 import re
 import secrets
 import zipfile
@@ -16,6 +17,8 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -224,3 +227,33 @@ def served_type(stored, name):
     if file_type is not None:
         return file_type
     return TYPES_BY_EXTENSION.get(PurePosixPath(name).suffix.lower().lstrip("."), UNKNOWN)
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """The first of FILE_UPLOAD_HANDLERS: once an upload passes the largest size any form
+    accepts, none of the rest is kept (in memory or in a temporary file). The form is
+    handed a stand-in of the true size, and refuses it with its usual message."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.too_large = self.too_large or start + len(raw_data) > upload_limit()
+        return None if self.too_large else raw_data
+
+    def file_complete(self, file_size):
+        if not self.too_large:
+            return None  # the next handler has kept the file
+        return OversizedUpload(self.file_name, self.content_type, file_size)
+
+
+def upload_limit():
+    return max(settings.SOURCE_FILE_MAX_BYTES, settings.IMPORT_MAX_UPLOAD_BYTES)
+
+
+class OversizedUpload(UploadedFile):
+    """What is left of an upload over the limit: its name and size, none of its bytes."""
+
+    def __init__(self, name, content_type, size):
+        super().__init__(io.BytesIO(), name, content_type, size)

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from investigations.models import Source
-from investigations.uploads import detect_file_type
+from investigations.uploads import SizeLimitedUploadHandler, detect_file_type
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +134,24 @@ def test_it_refuses_a_file_over_the_size_limit(settings):
     assert "the limit is 1.0 KB" in refused.value.messages[0]
 
 
+def test_no_more_of_an_upload_is_kept_once_it_passes_the_limit(settings):
+    settings.SOURCE_FILE_MAX_BYTES = settings.IMPORT_MAX_UPLOAD_BYTES = 10
+    handler = SizeLimitedUploadHandler()
+    handler.new_file("file", "big.pdf", "application/pdf", None)
+    passed_on = [handler.receive_data_chunk(b"x" * 8, start) for start in (0, 8, 16)]
+    stand_in = handler.file_complete(24)
+    assert passed_on == [b"x" * 8, None, None]
+    assert (stand_in.name, stand_in.size, stand_in.read()) == ("big.pdf", 24, b"")
+
+
+def test_an_upload_within_the_limit_is_kept_by_the_next_handler(settings):
+    settings.SOURCE_FILE_MAX_BYTES = 100
+    handler = SizeLimitedUploadHandler()
+    handler.new_file("file", "small.pdf", "application/pdf", None)
+    assert handler.receive_data_chunk(b"x" * 8, 0) == b"x" * 8
+    assert handler.file_complete(8) is None
+
+
 def admin_add(client, name, data):
     add_url = reverse("admin:investigations_source_add")
     form = factories.admin_form_data(client.get(add_url), title="Annual report 2022")
@@ -150,7 +168,7 @@ def test_the_admin_stores_nothing_of_a_refused_upload(researcher_client, media_r
 def test_the_admin_stores_nothing_of_an_upload_over_the_limit(
     researcher_client, media_root, settings
 ):
-    settings.SOURCE_FILE_MAX_BYTES = 2048
+    settings.SOURCE_FILE_MAX_BYTES = settings.IMPORT_MAX_UPLOAD_BYTES = 2048
     response = admin_add(researcher_client, "big.pdf", PDF + b"0" * 4096)
     assert "the limit is 2.0 KB" in str(response.context["adminform"].form.errors["file"])
     assert not Source.objects.exists() and not stored_files(media_root)
