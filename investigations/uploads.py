@@ -105,15 +105,20 @@ def _size(count):
 def detect_file_type(upload):
     """The allowed type of an uploaded file, read from its bytes; ValidationError if none."""
     upload.seek(0)
-    head = upload.read(HEAD_BYTES)
-    upload.seek(0)
-    if head.startswith(PROGRAMS) and b"\x00" in head[:64]:  # "MZ Holdings" may be text
-        raise refused(upload, "a program")
-    file_type = _magic_type(head)
-    if file_type is None:
-        file_type = _office_type(upload) if head.startswith(ZIP) else _text_type(upload, head)
+    try:
+        file_type = _type_of(upload, upload.read(HEAD_BYTES))
+    finally:
+        upload.seek(0)
     _refuse_by_name(upload)
     return file_type
+
+
+def _type_of(upload, head):
+    if head.startswith(PROGRAMS) and b"\x00" in head[:64]:  # "MZ Holdings" may be text
+        raise refused(upload, "a program")
+    if head.startswith(ZIP):
+        return _office_type(upload)
+    return _magic_type(head) or _text_type(upload, head)
 
 
 def refused(upload, what):
@@ -145,7 +150,6 @@ def _office_type(upload):
             file_type = _opendocument_type(archive) or _office_open_xml_type(archive)
     except zipfile.BadZipFile:
         file_type = None
-    upload.seek(0)
     if file_type is None:
         raise refused(upload, "a zip archive but not a document (XLSX, DOCX, ODS or ODT)")
     return file_type
@@ -190,9 +194,7 @@ def _text_head(upload, head):
         try:
             return _decoded_head(upload, encoding)
         except (UnicodeDecodeError, ValueError):
-            continue
-        finally:
-            upload.seek(0)
+            continue  # binary, or another encoding
     raise refused(upload, "not a document, an image or text")
 
 

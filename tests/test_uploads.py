@@ -181,6 +181,12 @@ def test_the_admin_stores_an_allowed_upload(researcher_client, media_root):
     assert len(stored_files(media_root)) == 1
 
 
+def test_the_admin_keeps_a_long_original_name_whole(researcher_client):
+    name = "Alliance Medical annual report and financial statements " * 3 + ".pdf"
+    assert admin_add(researcher_client, name, PDF).status_code == 302
+    assert Source.objects.get().original_name == name
+
+
 def test_it_stores_a_file_under_a_random_name_and_keeps_the_original_for_display():
     first, second = source_with_file(), source_with_file()
     assert first.original_name == second.original_name == "annual-report.pdf"

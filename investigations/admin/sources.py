@@ -54,9 +54,10 @@ class SourceAdmin(PublishableAdmin):
     list_filter = ("kind", "source_type")
     search_fields = ("title", "publisher", "author", "url")
     readonly_fields = ("file_sha256", "supported_claims")
+    # The stored name is short and random; the uploaded name is kept whole, for display.
     formfield_overrides = {
         **PublishableAdmin.formfield_overrides,
-        FileField: {"widget": SourceFileInput},
+        FileField: {"widget": SourceFileInput, "max_length": 255},
     }
     # A source is cited *by* records; what it supports is listed, not edited, here.
     inlines = ()
