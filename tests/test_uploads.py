@@ -15,6 +15,8 @@ from investigations.models import Source
 from investigations.uploads import SizeLimitedUploadHandler, detect_file_type
 from tests import factories
 
+SANDBOX = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -253,13 +255,13 @@ def test_a_stored_html_file_from_before_the_checks_is_a_sandboxed_download(clien
     response = client.get(file_url(source))
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Content-Security-Policy"] == SANDBOX
 
 
 def test_every_file_response_forbids_sniffing_and_sandboxes_the_file(client):
     response = client.get(file_url(source_with_file()))
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Content-Security-Policy"] == SANDBOX
 
 
 def test_it_hides_a_draft_sources_file_from_the_public(client):

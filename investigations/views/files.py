@@ -10,8 +10,8 @@ from investigations.models import Source
 from investigations.uploads import served_type
 
 # No script, no plugins, no requests, a unique origin: even a browser that renders the file
-# as a page gives it nothing of this site.
-SANDBOX = "sandbox; default-src 'none'"
+# as a page gives it nothing of this site. Nor may another site frame it.
+SANDBOX = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 
 def source_file(request, slug):
