@@ -121,6 +121,18 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+# Sources' files (investigations/uploads.py): checked by content, at most this size, and
+# served only by the source_file view, which checks publication. MEDIA_URL is never served.
+# Uploads past FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) wait in a temporary file, not
+# in memory, until the form has checked them; past the larger of this limit and the import
+# limit, nothing more of them is kept at all.
+SOURCE_FILE_MAX_BYTES = int(os.environ.get("SOURCE_FILE_MAX_BYTES", 50 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "investigations.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 LOGIN_URL = "admin:login"
 
 # Opt in now to Django 6's default: a URL typed without a scheme is read as https.

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,10 +7,6 @@ admin.site.index_title = "Records, sources and citations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Sources' files are served by views/files.py, which checks publication; MEDIA_URL is not.
     path("", include("investigations.views.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -76,10 +76,9 @@ class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     formfield_overrides = NARROW_PARTIAL_DATES
 
 
-class CurationAdmin(
-    ProposesRevisions, PrefilledAutocompleteMixin, SimpleHistoryAdmin, ImportExportModelAdmin
-):
-    """Any curated model: history with diffs and revert, spreadsheet import and export.
+class CurationAdmin(ProposesRevisions, PrefilledAutocompleteMixin, ExportMixin, SimpleHistoryAdmin):
+    """Any curated model: history with diffs and revert, and spreadsheet export (imports
+    are batches, through ``investigations.importers``).
 
     A change to a published record, or to one of its rows or citations, becomes (part of)
     its pending revision (``ProposesRevisions``).
@@ -90,7 +89,7 @@ class CurationAdmin(
     formfield_overrides = NARROW_PARTIAL_DATES
 
     def get_resource_classes(self, request):
-        # Import and export both ask this; the importers own the resource definitions.
+        # The importers own the resource definitions, which export uses too.
         return [resource_class_for(self.model)]
 
     def get_historical_record_context_helper(self, request, historical_record):

@@ -1,7 +1,10 @@
 """Sources, with the claims each supports, and every citation in one searchable list."""
 
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, FileField, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +16,28 @@ from .base import CurationAdmin, PublishableAdmin, partial_date, prefetch_cited_
 from .publishing import admin_change_url
 
 SUPPORTED_CLAIMS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class CurrentFile:
+    """What the file widget shows of a stored file: its original name, and a link."""
+
+    url: str
+    name: str
+
+    def __str__(self):
+        return self.name
+
+
+class SourceFileInput(forms.ClearableFileInput):
+    """Links the current file to the view that serves it: /media/ is not served at all."""
+
+    def format_value(self, value):
+        if not self.is_initial(value):
+            return None
+        source = value.instance
+        url = reverse("source_file", args=[source.slug])
+        return CurrentFile(url, source.original_name or value.name.rsplit("/", 1)[-1])
 
 
 @admin.register(Source)
@@ -29,6 +54,11 @@ class SourceAdmin(PublishableAdmin):
     list_filter = ("kind", "source_type")
     search_fields = ("title", "publisher", "author", "url")
     readonly_fields = ("file_sha256", "supported_claims")
+    # The stored name is short and random; the uploaded name is kept whole, for display.
+    formfield_overrides = {
+        **PublishableAdmin.formfield_overrides,
+        FileField: {"widget": SourceFileInput, "max_length": 255},
+    }
     # A source is cited *by* records; what it supports is listed, not edited, here.
     inlines = ()
 

@@ -195,8 +195,9 @@ class Planner:
         if spec.kind == "organisation":
             return self.index("organisation").resolve(item)
         if spec.kind == "identifier":
-            return parse_identifier(item)
-        return item
+            scheme, value = parse_identifier(item)
+            return scheme, v.parse_value(m.Identifier._meta.get_field("value"), value)
+        return v.parse_value(spec.model._meta.get_field("name"), item)
 
     def _citation(self, row):
         given = {c: row.get(c) for c in CITATION_COLUMNS if not v.is_blank(row.get(c))}
@@ -206,6 +207,7 @@ class Planner:
             raise RowError("source", "a citation needs a source title, id or URL")
         if not (given.get("quote") or given.get("locator")):
             raise RowError("quote", "a citation needs a quote or a locator")
+        _check_citation_values(given)
         return given
 
     def _find(self, kind, draft):
@@ -298,6 +300,23 @@ class Draft:
     citation: dict | None = None
     target: object = None
     errors: list = field(default_factory=list)
+
+
+# The field each citation column is written to, when it makes a source or a citation.
+CITATION_FIELDS = {
+    "source": m.Source._meta.get_field("title"),
+    "source_url": m.Source._meta.get_field("url"),
+    "quote": m.Citation._meta.get_field("quote"),
+    "locator": m.Citation._meta.get_field("locator"),
+}
+
+
+def _check_citation_values(given):
+    for column, model_field in CITATION_FIELDS.items():
+        try:
+            v.parse_value(model_field, given.get(column))
+        except ValueError as error:
+            raise RowError(column, str(error)) from None
 
 
 def _error(sheet, row, column, message):

@@ -1,9 +1,9 @@
-"""django-import-export resources: used by every ModelAdmin's export (and its per-row
-import), with the same columns as the batch importer so an export re-imports unchanged.
+"""django-import-export resources: used by every ModelAdmin's export, with the same
+columns as the batch importer so an export re-imports unchanged.
 
 Where django-import-export serves (formats through tablib, the admin's export form,
-permissions) we use it. Its import resolves each foreign key with a query per cell and
-saves row by row, which is why batch imports go through ``importers.service`` instead.
+permissions) we use it. Its per-row import is not offered: it made no batch, skipped the
+models' validation and queried per cell, so every import goes through ``importers.service``.
 """
 
 from django.contrib.contenttypes.models import ContentType

@@ -8,6 +8,7 @@ from django.urls import reverse
 from .base import Citable, Publishable, Sluggable
 from .dates import PartialDateField
 from .money import CurrencyField, MoneyField
+from .validators import country_code, web_address
 
 _COMPANY_SUFFIXES = re.compile(
     r"\b(ltd|limited|plc|llp|lp|l\.p|llc|inc|incorporated|group holdings|holdings|n\.v|nv|gmbh)\b\.?$"
@@ -58,9 +59,12 @@ class Organisation(Sluggable, Publishable):
         "company status", max_length=20, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
     )
     country = models.CharField(
-        max_length=2, blank=True, help_text="ISO 3166 two-letter code, such as GB or ZA."
+        max_length=2,
+        blank=True,
+        validators=[country_code],
+        help_text="ISO 3166 two-letter code, such as GB or ZA.",
     )
-    website = models.URLField(max_length=500, blank=True)
+    website = models.URLField(max_length=500, blank=True, validators=[web_address])
     founded = PartialDateField()
     dissolved = PartialDateField()
     summary = models.TextField(

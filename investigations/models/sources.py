@@ -1,14 +1,18 @@
 """Sources, and the citations that tie one claim to one source."""
 
 import hashlib
+from pathlib import PurePosixPath
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 
+from investigations.uploads import stored_file_name, validate_source_file
+
 from .base import Publishable, Sluggable, history
 from .dates import PartialDateField
+from .validators import web_address
 from .visibility import published_through
 
 
@@ -44,10 +48,22 @@ class Source(Sluggable, Publishable):
     publisher = models.CharField(max_length=300, blank=True)
     author = models.CharField(max_length=300, blank=True)
     published_on = PartialDateField("publication date")
-    url = models.URLField("URL", max_length=1000, blank=True)
-    archived_url = models.URLField("archived copy URL", max_length=1000, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True, validators=[web_address])
+    archived_url = models.URLField(
+        "archived copy URL", max_length=1000, blank=True, validators=[web_address]
+    )
     accessed_on = models.DateField("date accessed", null=True, blank=True)
-    file = models.FileField(upload_to="sources/%Y/", blank=True)
+    file = models.FileField(
+        upload_to=stored_file_name,
+        blank=True,
+        validators=[validate_source_file],
+        help_text="A PDF, a PNG, JPEG or WebP image, plain text or CSV, or an XLSX, DOCX, ODS "
+        "or ODT document. It is stored under a random name and served only while the "
+        "source is published.",
+    )
+    original_name = models.CharField(
+        "original file name", max_length=255, blank=True, editable=False
+    )
     file_sha256 = models.CharField("file SHA-256", max_length=64, blank=True, editable=False)
     notes = models.TextField(blank=True)
 
@@ -67,7 +83,12 @@ class Source(Sluggable, Publishable):
         return reverse("source_detail", args=[self.slug])
 
     def save(self, *args, **kwargs):
-        if self.file and not self.file_sha256:
+        if not self.file:
+            self.original_name = self.file_sha256 = ""
+        elif not self.file._committed:  # a new upload, replacing any earlier file
+            self.original_name = PurePosixPath(self.file.name).name[:255]
+            self.file_sha256 = sha256_of(self.file)
+        elif not self.file_sha256:
             self.file_sha256 = sha256_of(self.file)
         super().save(*args, **kwargs)
 

@@ -52,6 +52,12 @@ class PublicQuerySet(models.QuerySet):
 
 
 class PublishableQuerySet(PublicQuerySet):
+    def visible_to(self, user):
+        """Staff who may view these records see drafts too; everyone else what is published."""
+        opts = self.model._meta
+        may_view = user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        return self if user.is_active and user.is_staff and may_view else self.published()
+
     def drafts(self):
         return self.filter(status=PublicationStatus.DRAFT, deleted_at__isnull=True)
 

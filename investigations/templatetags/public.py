@@ -79,3 +79,19 @@ def share(relationship):
     if len(shown) == 2 and low == high:
         return shown[0]
     return "–".join(shown)
+
+
+@register.simple_tag
+def external_link(address, text="", css_class=""):
+    """A link to a web address; only http and https are ever linked, anything else is shown
+    as text (a ``javascript:`` address stored before the validators would run on click)."""
+    if not address:
+        return ""
+    if not str(address).lower().startswith(("http://", "https://")):
+        return text or address
+    return format_html(
+        '<a{} href="{}" rel="nofollow noopener">{}</a>',
+        format_html(' class="{}"', css_class) if css_class else "",
+        address,
+        text or address,
+    )

@@ -6,7 +6,7 @@ from django.urls import path
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
-from . import details, lists, pages, search
+from . import details, files, lists, pages, search
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("contracts/<slug:slug>/", details.contract_detail, name="contract_detail"),
     path("concerns/<slug:slug>/", details.concern_detail, name="concern_detail"),
     path("sources/<slug:slug>/", details.source_detail, name="source_detail"),
+    path("sources/<slug:slug>/file/", files.source_file, name="source_file"),
     path("feed/", RecentlyUpdatedFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
