@@ -15,6 +15,7 @@ rolls back; published, the history rows name who proposed and who approved it.
 import contextvars
 import json
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied
@@ -215,11 +216,13 @@ def reserve_ids(data):
             cursor.execute(
                 "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [pk, table]
             )
+            if cursor.rowcount == 0:  # the table has never kept an inserted row
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, pk]
+                )
 
 
 def _table(label):
-    from django.apps import apps
-
     return apps.get_model(label)._meta.db_table
 
 

@@ -226,3 +226,20 @@ def test_a_renamed_records_old_address_redirects_once_its_revision_is_live(
     response = client.get(old_url)
     assert response.status_code == 301
     assert response.url == "/organisations/alliance-medical/"
+
+
+def test_a_row_new_in_a_revision_keeps_its_id_from_rows_added_meanwhile(
+    editor, researcher, organisation
+):
+    def change():
+        models.OrganisationAlias.objects.create(organisation=organisation, name="AML")
+
+    [revision] = revisions.propose([organisation], researcher, change)[1]
+    [proposed] = revision.snapshot["children"]["aliases"]
+    other = models.OrganisationAlias.objects.create(
+        organisation=factories.make_organisation(), name="Elsewhere"
+    )
+    assert other.pk != proposed["pk"]
+    revisions.publish_revision(revision, editor, "Checked")
+    assert list(organisation.aliases.values_list("name", flat=True)) == ["AML"]
+    assert models.OrganisationAlias.objects.get(pk=other.pk).name == "Elsewhere"
