@@ -1,4 +1,5 @@
 from .base import Citable, Publishable, PublishableQuerySet, SlugRedirect, published_through
+from .claim_values import claim_value, is_stale, needs_citation
 from .concerns import Concern, ConcernParty
 from .contracts import Contract, ContractParty, Framework, FrameworkMembership, ServiceCategory
 from .dates import PartialDate, PartialDateField, parse_partial_date
@@ -47,6 +48,9 @@ __all__ = [
     "SlugRedirect",
     "Source",
     "format_money",
+    "claim_value",
+    "is_stale",
+    "needs_citation",
     "normalise_name",
     "parse_partial_date",
 ]

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .base import Publishable, Sluggable, history
+from .claim_values import claim_value, is_stale
 from .dates import PartialDateField
 
 
@@ -120,6 +121,12 @@ class Citation(models.Model):
     )
     confidence = models.CharField(max_length=6, choices=Confidence.choices, default=Confidence.HIGH)
     note = models.TextField(blank=True)
+    confirmed_value = models.TextField(
+        "checked against",
+        blank=True,
+        editable=False,
+        help_text="The claim's value (or passage) when the citation was made or re-confirmed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,3 +147,18 @@ class Citation(models.Model):
         if self.marker:
             claim = f"{claim} [^{self.marker}]"
         return f"{claim} ← {self.source.title}"
+
+    def save(self, *args, **kwargs):
+        if not self.confirmed_value and self.field_name:
+            self.confirm()
+        super().save(*args, **kwargs)
+
+    def confirm(self, record=None):
+        """Confirm against the claim's value as the record (given, or loaded) has it now."""
+        record = record if record is not None else self.record
+        if record is not None:
+            self.confirmed_value = claim_value(record, self.field_name, self.marker)
+
+    def is_stale(self, record=None):
+        record = record if record is not None else self.record
+        return record is not None and is_stale(self, record)
