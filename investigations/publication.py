@@ -93,13 +93,22 @@ def _missing_in_prose(target, name, cited, stale):
     for passage in passages(getattr(target, name)):
         markers = markers_in(passage)
         if not markers:
-            excerpt = passage if len(passage) <= 60 else passage[:57] + "…"
+            excerpt = _excerpt(passage)
             yield MissingClaim(target, name, f"a passage of “{label}” has no citation: “{excerpt}”")
         for marker in markers:
-            if (name, marker) in cited:
-                continue
-            why = "is cited for other words" if (name, marker) in stale else "has no citation"
-            yield MissingClaim(target, name, f"[^{marker}] in “{label}” {why}")
+            if (name, marker) not in cited:
+                why = _uncited_marker(stale.get((name, marker)))
+                yield MissingClaim(target, name, f"[^{marker}] in “{label}” {why}")
+
+
+def _uncited_marker(old_words):
+    if old_words is None:
+        return "has no citation"
+    return f"is cited for other words: “{_excerpt(old_words)}”"
+
+
+def _excerpt(text):
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _record_label(record):

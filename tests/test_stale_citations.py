@@ -86,7 +86,7 @@ def test_a_prose_citation_goes_stale_when_its_passage_changes_and_the_gate_says_
     assert citation_of(organisation, "summary", "founding").is_stale()
     assert not citation_of(organisation, "summary", "scanners").is_stale()
     assert [c.description for c in missing_claims(organisation)] == [
-        "[^founding] in “summary” is cited for other words"
+        "[^founding] in “summary” is cited for other words: “Alliance Medical was founded in 1989.”"
     ]
     with pytest.raises(PublicationRefused):
         publish(organisation, editor)

@@ -2,6 +2,7 @@
 
 from django.db import migrations, models
 
+# The one definition of a claim's value; it reads only fields, so historical models do.
 from investigations.models.claim_values import claim_value
 
 CHUNK = 1000
@@ -41,7 +42,6 @@ def _records(apps, chunk):
         found = model._base_manager.in_bulk(ids_by_type[content_type.pk])
         records.update({(content_type.pk, pk): record for pk, record in found.items()})
     return records
-
 
 
 class Migration(migrations.Migration):
