@@ -8,6 +8,10 @@ is cited; each use of it gets a letter (a, b, c) that the note links back to.
 Only citations whose source is published count: the reader could not follow the others.
 A claim whose every citation points at an unpublished source is withheld altogether: its
 field is blanked, its prose passage dropped, its row left out (see ``withhold``).
+
+A stale citation (made for a value the record no longer has) counts for nothing: a
+footnote must never stand beside a value it does not back. A claim shown without a fresh
+published citation gets an "uncited" mark instead (see ``mark_uncited``).
 """
 
 import re
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from .models import Citation
+from .models import Citation, is_stale, needs_citation
 from .prose import markers_in
 
 
@@ -62,16 +66,22 @@ class Footnotes:
         self._claims = defaultdict(list)
         self._unpublished = set()
         self._notes = {}
+        self.marked_uncited = False
         if records:
-            # All citations, in one query: the unpublished ones only tell what to withhold.
-            citations = (
-                Citation.objects.for_objects(records).select_related("source").order_by("pk")
-            )
-            for citation in citations:
-                if citation.source.is_published:
-                    self._claims[_claim_key(citation)].append(citation)
-                else:
-                    self._unpublished.add(_claim_key(citation))
+            self._sort(records)
+
+    def _sort(self, records):
+        """All citations, in one query: the unpublished ones only tell what to withhold."""
+        by_key = {_record_key(record): record for record in records}
+        citations = Citation.objects.for_objects(records).select_related("source").order_by("pk")
+        for citation in citations:
+            key = _claim_key(citation)
+            if is_stale(citation, by_key[key[:2]]):
+                continue
+            if citation.source.is_published:
+                self._claims[key].append(citation)
+            else:
+                self._unpublished.add(key)
 
     @property
     def notes(self):
@@ -118,6 +128,16 @@ class Footnotes:
         for citation in found:
             by_source[citation.source_id].append(citation)
         return [self._use(citations) for citations in by_source.values()]
+
+    def mark_uncited(self, record, field_name="", marker=""):
+        """True when the claim needs a citation and has no fresh published one; the page
+        then explains its marks (``marked_uncited``)."""
+        if record is None or not needs_citation(record, field_name, marker):
+            return False
+        if self._claims.get(_record_key(record) + (field_name, marker)):
+            return False
+        self.marked_uncited = True
+        return True
 
     def _use(self, citations):
         source = citations[0].source

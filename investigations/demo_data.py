@@ -180,6 +180,9 @@ class Loader:
                     "marker": marker,
                     "source_id": source.pk,
                 }
+                # The data states its citations for its values: confirmed against them.
+                confirmed = models.claim_value(record, field_name, marker)
+                details = {**details, "confirmed_value": confirmed}
                 self.save(models.Citation, lookup, details, surely_new=record_is_new)
 
     def _once(self, key):

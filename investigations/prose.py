@@ -58,11 +58,28 @@ def passages(text):
     """
     blocks = []
     for block in re.split(r"\n\s*\n", text or ""):
-        for line in _list_items(block):
-            stripped = line.strip()
-            if stripped and not stripped.startswith("#") and set(stripped) - set("-*_ "):
-                blocks.append(stripped)
+        blocks.extend(line.strip() for line in _list_items(block) if _is_passage(line))
     return blocks
+
+
+def mark_unmarked_passages(text, key):
+    """The text with ``[^key]`` at the end of each passage that has no marker of its own."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", text or ""):
+        items = _list_items(block)
+        blocks.append("\n".join(_with_marker(item, key) for item in items))
+    return "\n\n".join(blocks)
+
+
+def _with_marker(passage, key):
+    if not _is_passage(passage) or markers_in(passage):
+        return passage
+    return f"{passage.rstrip()} [^{key}]"
+
+
+def _is_passage(line):
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#") and bool(set(stripped) - set("-*_ "))
 
 
 def _list_items(block):

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from investigations.models import Citation, Source
 
 from .base import CurationAdmin, PublishableAdmin, partial_date, prefetch_cited_records
+from .citations import freshness, reconfirm
 from .publishing import admin_change_url
 
 SUPPORTED_CLAIMS_SHOWN = 50
@@ -96,23 +97,44 @@ class SourceAdmin(PublishableAdmin):
 class CitationAdmin(CurationAdmin):
     """Every citation, to find and fix them across records; most are added inline."""
 
-    list_display = ("claim_column", "record_column", "source", "confidence", "locator")
+    list_display = (
+        "claim_column",
+        "record_column",
+        "source",
+        "confidence",
+        "locator",
+        "checked_against",
+    )
     list_filter = ("confidence", "content_type")
     list_select_related = ("source", "content_type")
     search_fields = ("quote", "note", "source__title", "marker", "field_name")
     autocomplete_fields = ("source",)
     claim_fields = ("field_name", "marker", "source", "quote", "locator", "confidence", "note")
+    actions = ("reconfirm_selected",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(prefetch_cited_records())
 
     def get_fields(self, request, obj=None):
         # Moving a citation to another record is a new citation, made on that record's page.
-        cited = ("record_column",) if obj else ("content_type", "object_id")
+        cited = ("record_column", "checked_against") if obj else ("content_type", "object_id")
         return (*cited, *self.claim_fields)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("record_column",)
+        return ("record_column", "checked_against")
+
+    @admin.display(description="checked against")
+    def checked_against(self, obj):
+        return freshness(obj)
+
+    @admin.action(description="Re-confirm selected citations against current values",
+                  permissions=("change",))  # fmt: skip
+    def reconfirm_selected(self, request, queryset):
+        stale = [citation for citation in queryset if citation.is_stale()]
+        for citation in stale:
+            reconfirm(citation)
+            citation.save()
+        self.message_user(request, f"Re-confirmed {len(stale)} stale citation(s).")
 
     @admin.display(description="claim", ordering="field_name")
     def claim_column(self, obj):

@@ -179,12 +179,25 @@ def _plan_citation(planner, draft, obj, new):
         "locator": str(given.get("locator") or ""),
         "confidence": confidence,
         "source_id": _planned(source),
+        "confirmed_value": confirmed_value(obj, field_name),
     }
     citation = NewRow(m.Citation, values, draft.number)
     if not new and isinstance(source, int) and _citation_exists(planner, obj, citation):
         return 0
     planner.plan.citations.append(citation)
     return 1
+
+
+def confirmed_value(obj, field_name, marker=""):
+    """The value a planned citation is confirmed against, from the record as planned.
+
+    A foreign key to a record planned in this batch has no id yet: the record stands in for
+    it, and becomes its id when the citation is written (``rows.NewRow.resolved``).
+    """
+    field = obj._meta.get_field(field_name) if field_name and not marker else None
+    if field and field.is_relation and getattr(obj, field.attname) is None:
+        return field.get_cached_value(obj, default=None) or ""
+    return m.claim_value(obj, field_name, marker)
 
 
 def _source(planner, given, number):

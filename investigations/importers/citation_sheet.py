@@ -10,7 +10,7 @@ from django.apps import apps
 
 from investigations import models as m
 
-from .apply import _plan_citation
+from .apply import _plan_citation, confirmed_value
 from .keys import Pending
 from .rows import NewRow
 
@@ -22,23 +22,42 @@ def plan_citation_row(planner, kind, draft, existing):
     if not draft.citation:
         raise RowError("source", "a citation needs a source title, id or URL")
     model, ref = _record(planner, draft.row)
-    obj = ref.instance if isinstance(ref, Pending) else model(pk=ref)
+    obj = ref.instance if isinstance(ref, Pending) else _record_as_planned(planner, model, ref)
     _check_repeat(planner, draft, model, ref)
     before = len(planner.plan.citations)
     _plan_citation(planner, draft, obj, new=isinstance(ref, Pending))
     if len(planner.plan.citations) == before:
         return "unchanged"
-    planner.plan.citations[-1] = _with_extras(planner.plan.citations[-1], draft.values)
+    planner.plan.citations[-1] = _with_extras(planner.plan.citations[-1], draft.values, obj)
     return "created"
 
 
-def _with_extras(citation, values):
+def _with_extras(citation, values, obj):
     """The planned citation with what only a citations sheet gives: marker and note."""
     extras = {k: values[k] for k in ("marker", "note") if values.get(k)}
     if not extras:
         return citation
     planned = dict(zip(citation.names, citation.values, strict=True))
+    if extras.get("marker"):
+        extras["confirmed_value"] = confirmed_value(obj, planned["field_name"], extras["marker"])
     return NewRow(citation.model, {**planned, **extras}, citation.number)
+
+
+def _record_as_planned(planner, model, pk):
+    """The cited record with the values this batch gives it, each loaded once.
+
+    Its citation is confirmed against those values (``apply.confirmed_value``).
+    """
+    from .plan import RowError
+
+    records = planner._tuple_keys.setdefault(("cited records", model), {})
+    if not records:
+        records.update({obj.pk: obj for obj in planner.plan.updated.get(model, {})})
+    if pk not in records:
+        records[pk] = model._default_manager.filter(pk=pk).first()
+    if records[pk] is None:
+        raise RowError("record", "the record was deleted meanwhile")
+    return records[pk]
 
 
 def record_kind_of(model):

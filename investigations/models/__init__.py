@@ -1,4 +1,5 @@
 from .base import Citable, Publishable, SlugRedirect
+from .claim_values import claim_value, is_stale, needs_citation
 from .concerns import Concern, ConcernParty
 from .contracts import Contract, ContractParty, Framework, FrameworkMembership, ServiceCategory
 from .dates import PartialDate, PartialDateField, parse_partial_date
@@ -65,6 +66,9 @@ __all__ = [
     "blank_private_links",
     "format_money",
     "is_public",
+    "claim_value",
+    "is_stale",
+    "needs_citation",
     "normalise_name",
     "parse_partial_date",
 ]

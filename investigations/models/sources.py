@@ -11,6 +11,7 @@ from django.urls import reverse
 from investigations.uploads import stored_file_name, validate_source_file
 
 from .base import Publishable, Sluggable, history
+from .claim_values import claim_value, is_stale
 from .dates import PartialDateField
 from .validators import web_address
 from .visibility import published_through
@@ -146,6 +147,12 @@ class Citation(models.Model):
     )
     confidence = models.CharField(max_length=6, choices=Confidence.choices, default=Confidence.HIGH)
     note = models.TextField(blank=True)
+    confirmed_value = models.TextField(
+        "checked against",
+        blank=True,
+        editable=False,
+        help_text="The claim's value (or passage) when the citation was made or re-confirmed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -166,3 +173,18 @@ class Citation(models.Model):
         if self.marker:
             claim = f"{claim} [^{self.marker}]"
         return f"{claim} ← {self.source.title}"
+
+    def save(self, *args, **kwargs):
+        if not self.confirmed_value and self.field_name:
+            self.confirm()
+        super().save(*args, **kwargs)
+
+    def confirm(self, record=None):
+        """Confirm against the claim's value as the record (given, or loaded) has it now."""
+        record = record if record is not None else self.record
+        if record is not None:
+            self.confirmed_value = claim_value(record, self.field_name, self.marker)
+
+    def is_stale(self, record=None):
+        record = record if record is not None else self.record
+        return record is not None and is_stale(self, record)

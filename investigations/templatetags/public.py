@@ -6,15 +6,24 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from investigations.models import LISTED_KINDS, format_money, is_public
-from investigations.prose import render_markdown
+from investigations.prose import mark_unmarked_passages, render_markdown
 
 register = template.Library()
 
+UNCITED_MARK = mark_safe(  # noqa: S308 - a constant
+    '<sup class="uncited"><a href="#uncited" aria-label="Not cited">uncited</a></sup>'
+)
+# A marker no citation has, given while rendering to each passage that has no marker.
+UNMARKED = "--unmarked--"
+
 
 def superscripts(footnotes, record, field_name="", marker=""):
+    """The claim's note numbers; the "uncited" mark if it needs one and has none."""
     if footnotes is None:
         return ""
     uses = footnotes.cite(record, field_name, marker)
+    if not uses:
+        return UNCITED_MARK if footnotes.mark_uncited(record, field_name, marker) else ""
     return format_html_join(
         "",
         '<sup class="fn"><a href="#{}" id="{}" aria-label="Note {}">{}</a></sup>',
@@ -36,7 +45,9 @@ def prose(context, record, field_name):
     def render_marker(key):
         return str(superscripts(footnotes, record, field_name, key))
 
-    text = footnotes.visible_prose(record, field_name) if footnotes else getattr(record, field_name)
+    if footnotes is None:
+        return mark_safe(render_markdown(getattr(record, field_name), render_marker))  # noqa: S308
+    text = mark_unmarked_passages(footnotes.visible_prose(record, field_name), UNMARKED)
     return mark_safe(render_markdown(text, render_marker))  # noqa: S308
 
 
