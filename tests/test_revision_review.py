@@ -144,7 +144,7 @@ def test_a_pending_revision_does_not_change_the_last_updated_date_publishing_doe
     revision = propose(organisation, researcher, founded="1975")
     organisation.refresh_from_db()
     assert organisation.updated_at == updated
-    revisions.publish_revision(revision, editor)
+    revisions.publish_revision(revision, editor, "The 1989 citation is of a later filing.")
     organisation.refresh_from_db()
     assert organisation.updated_at > updated
 
@@ -243,3 +243,19 @@ def test_a_row_new_in_a_revision_keeps_its_id_from_rows_added_meanwhile(
     revisions.publish_revision(revision, editor, "Checked")
     assert list(organisation.aliases.values_list("name", flat=True)) == ["AML"]
     assert models.OrganisationAlias.objects.get(pk=other.pk).name == "Elsewhere"
+
+
+def test_the_walk_of_the_issue_a_stale_founded_date_and_an_uncited_summary_are_refused(
+    client, editor, researcher, organisation
+):
+    revision = propose(organisation, researcher, founded="1975", summary="It paid no tax in 2022.")
+    with pytest.raises(PublicationRefused) as refused:
+        revisions.publish_revision(revision, editor)
+    described = [claim.description for claim in refused.value.missing]
+    assert any("cited for “1989”, not “1975”" in text for text in described)
+    assert any("It paid no tax in 2022." in text for text in described)
+    revisions.publish_revision(revision, editor, "Founding date from the registrar by phone.")
+    cache.clear()
+    page = client.get(organisation.get_absolute_url()).content.decode()
+    assert page.count('class="uncited"') >= 2
+    assert "Founding date from the registrar by phone." in page

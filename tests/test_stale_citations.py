@@ -171,7 +171,7 @@ def test_the_public_page_gives_no_footnote_beside_a_changed_value(client, editor
 
 
 def migration():
-    return importlib.import_module("investigations.migrations.0006_citation_confirmed_value")
+    return importlib.import_module("investigations.migrations.0008_citation_confirmed_value")
 
 
 def test_the_migration_confirms_existing_citations_against_todays_values():

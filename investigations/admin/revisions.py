@@ -368,6 +368,10 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def _decide(self, request, revision):
         decision = request.POST.get("decision")
+        if decision in ("publish", "reject") and not can_publish(
+            request.user, revision.content_type.model_class()
+        ):
+            raise PermissionDenied("Only editors can publish or reject a revision.")
         try:
             if decision == "publish":
                 return self._publish(request, revision)
