@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import render
 
 from investigations import filters
+from investigations.caching import cache_keyed_on
 from investigations.models import (
     Concern,
     ConcernParty,
@@ -103,6 +104,12 @@ def filtered_list(request, filterset_class, queryset, template, facet_fields=(),
     return render(request, f"investigations/{template}", context)
 
 
+def cached_list(filterset_class):
+    """A list reads its filters' parameters and its page number."""
+    return cache_keyed_on(*filterset_class.base_filters, "page")
+
+
+@cached_list(filters.OrganisationFilter)
 def organisation_list(request):
     return filtered_list(
         request,
@@ -114,6 +121,7 @@ def organisation_list(request):
     )
 
 
+@cached_list(filters.ContractFilter)
 def contract_list(request):
     contracts = (
         Contract.objects.published()
@@ -132,6 +140,7 @@ def contract_list(request):
     )
 
 
+@cached_list(filters.ConcernFilter)
 def concern_list(request):
     parties = ConcernParty.objects.filter(published_through("organisation")).select_related(
         "organisation"
@@ -151,6 +160,7 @@ def concern_list(request):
     )
 
 
+@cached_list(filters.SourceFilter)
 def source_list(request):
     return filtered_list(
         request,
@@ -162,6 +172,7 @@ def source_list(request):
     )
 
 
+@cached_list(filters.PersonFilter)
 def person_list(request):
     return filtered_list(
         request,

@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 
+from investigations.caching import cache_keyed_on
 from investigations.models import Concern, Contract, Organisation, Person, Source
 
 COUNTED = (
@@ -13,6 +14,7 @@ COUNTED = (
 )
 
 
+@cache_keyed_on()
 def home(request):
     counts = [(label, model.objects.published().count(), route) for label, model, route in COUNTED]
     recent = Organisation.objects.published().order_by("-updated_at")[:8]

@@ -3,6 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from investigations.caching import cache_keyed_on
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("contracts/<slug:slug>/", details.contract_detail, name="contract_detail"),
     path("concerns/<slug:slug>/", details.concern_detail, name="concern_detail"),
     path("sources/<slug:slug>/", details.source_detail, name="source_detail"),
-    path("feed/", RecentlyUpdatedFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feed/", cache_keyed_on()(RecentlyUpdatedFeed()), name="feed"),
+    # "p" is the sitemap's page number.
+    path("sitemap.xml", cache_keyed_on("p")(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
