@@ -6,6 +6,7 @@ ALLOWED_HOSTS; DATABASE_URL switches the database (for example to PostgreSQL).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "investigations",
 ]
 
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by a sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "investigations.urls"
@@ -122,6 +126,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 LOGIN_URL = "admin:login"
+# Where a sign-in goes when ?next= is missing or unsafe: the admin is the only place to go.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Opt in now to Django 6's default: a URL typed without a scheme is read as https.
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -167,3 +173,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Login throttling (django-axes). Five failed sign-ins lock out that username, from any
+# address, and that address, for any username, for 15 minutes; a success clears the
+# count. README "Production" says how to unlock at once. Failures are kept in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "investigations.throttling.locked_out"
+AXES_CLIENT_IP_CALLABLE = "investigations.throttling.client_address"
+# How many reverse proxies stand in front of the site (see investigations/throttling.py).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
