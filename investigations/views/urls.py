@@ -7,10 +7,11 @@ from investigations.caching import cache_keyed_on
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
-from . import details, lists, pages, search
+from . import details, health, lists, pages, search
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("search/", search.search, name="search"),
     path("organisations/", lists.organisation_list, name="organisation_list"),
     path("contracts/", lists.contract_list, name="contract_list"),
