@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PRODUCTION_ENV := DEBUG=0 SECRET_KEY=check-deploy-only-$(shell date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 ALLOWED_HOSTS=investigations.example.org
 
-.PHONY: install browser run serve test lint checks pytest format benchmarks clean
+.PHONY: install browser run serve backup test lint checks pytest format benchmarks clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ serve: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=0 $(BIN)/gunicorn investigations.wsgi --bind $(HOST):$(PORT) \
 		--access-logfile - --error-logfile /dev/stdout
+
+# A consistent copy of the database and the uploaded files, taken while the site runs, into
+# var/backups/<UTC time>/. README "Backups" says how to restore one.
+backup: install
+	$(BIN)/python manage.py backup
 
 test: install lint checks pytest
 
