@@ -64,6 +64,12 @@ def test_it_never_answers_a_junk_search_with_a_server_error(some_records, junk):
     assert response.status_code in (200, 400)
 
 
+@pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))
+def test_it_answers_a_junk_sitemap_page_with_not_found_at_worst(some_records, junk):
+    response = Client(raise_request_exception=False).get(reverse("sitemap"), {"p": junk})
+    assert response.status_code in (200, 404)
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "1.5", "999999999999999999999999", "twenty"])
 @pytest.mark.parametrize("parameter", ["awarded_from", "awarded_to"])
 def test_it_says_what_is_wrong_with_a_year_it_cannot_use(client, parameter, value):
