@@ -205,7 +205,7 @@ LOGGING = {
 
 # Login throttling (django-axes). Five failed sign-ins lock out that username, from any
 # address, and that address, for any username, for 15 minutes; a success clears the
-# count. README "Production" says how to unlock at once. Failures are kept in the database.
+# count. README "Locked out?" says how to unlock at once. Failures are kept in the database.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
