@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PRODUCTION_ENV := DEBUG=0 SECRET_KEY=check-deploy-only-$(shell date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 ALLOWED_HOSTS=investigations.example.org
 
-.PHONY: install browser run test lint checks pytest format benchmarks clean
+.PHONY: install browser run serve backup test lint checks pytest format benchmarks clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,23 @@ run: install
 	$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production (README "Production"): DEBUG off and every setting from the environment. Migrate,
+# collect the static files for whitenoise, then run gunicorn and the task worker, stopped
+# together. Logs go to stdout.
+serve: install
+	@test -n "$$SECRET_KEY" -a -n "$$ALLOWED_HOSTS" || { echo "make serve: set SECRET_KEY and ALLOWED_HOSTS (README, Production)" >&2; exit 1; }
+	DEBUG=0 $(BIN)/python manage.py migrate --no-input
+	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DEBUG=0 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	DEBUG=0 $(BIN)/gunicorn investigations.wsgi --bind $(HOST):$(PORT) \
+		--access-logfile - --error-logfile /dev/stdout
+
+# A consistent copy of the database and the uploaded files, taken while the site runs, into
+# var/backups/<UTC time>/. README "Backups" says how to restore one.
+backup: install
+	$(BIN)/python manage.py backup
 
 test: install lint checks pytest
 

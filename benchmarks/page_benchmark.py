@@ -67,6 +67,9 @@ def pages():
 
 def serve():
     env = dict(os.environ)
+    # As `make serve` does: DEBUG is off, so pages link the hashed, compressed static files.
+    collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity=0"]
+    subprocess.run(collect, cwd=ROOT, env=env, check=True)
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "benchmarks.wsgi",

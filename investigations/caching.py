@@ -5,13 +5,23 @@ that every save or delete of a curated record bumps (history rows and import boo
 do not), so publishing, unpublishing or editing anything makes every cached page stale at
 once: simple, and always correct. Imports write in bulk without signals, so a batch bumps
 the version once, when it commits or is undone.
+
+A page is cached only if its view says which GET parameters it reads (``cache_keyed_on``).
+The view then sees only those, and the key holds only those, so a parameter nobody reads
+(``?utm=1``, ``?x=2``...) can neither make a new entry nor show up in a cached page. The
+key holds the host too, checked against ALLOWED_HOSTS before the cache is read.
 """
 
+import functools
+import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import QueryDict
+from django.urls import Resolver404, resolve
+from django.utils.http import urlencode
 
 from investigations import revisions
 
@@ -46,6 +56,42 @@ def batch_changed(sender, instance, **kwargs):
         invalidate_public_pages()
 
 
+def cache_keyed_on(*parameters):
+    """Let the page cache keep a view's pages, keyed on the GET parameters it reads."""
+
+    def mark(view):
+        @functools.wraps(view)
+        def cacheable_view(request, *args, **kwargs):
+            return view(request, *args, **kwargs)
+
+        cacheable_view.cache_parameters = frozenset(parameters)
+        return cacheable_view
+
+    return mark
+
+
+def parameters_read_by_view(path):
+    """The GET parameters the view at this path reads; None if it may not be cached."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return None
+    return getattr(view, "cache_parameters", None)
+
+
+def only_parameters(query, names):
+    """A query string of just these parameters, in one order whatever order they came in."""
+    return urlencode(
+        [(name, value) for name in sorted(names & query.keys()) for value in query.getlist(name)]
+    )
+
+
+def page_key(request):
+    """The host (validated: DisallowedHost is a 400), the path and the parameters read."""
+    page = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"public-page:{content_version()}:{hashlib.sha256(page.encode()).hexdigest()}"
+
+
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,7 +99,12 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not self._cacheable(request):
             return self.get_response(request)
-        key = f"public-page:{content_version()}:{request.get_full_path()}"
+        parameters = parameters_read_by_view(request.path_info)
+        if parameters is None:
+            return self.get_response(request)
+        request.META["QUERY_STRING"] = only_parameters(request.GET, parameters)
+        request.GET = QueryDict(request.META["QUERY_STRING"])
+        key = page_key(request)
         response = cache.get(key)
         if response is None:
             response = self.get_response(request)

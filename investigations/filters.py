@@ -1,7 +1,8 @@
 """FilterSets for the public lists. Every queryset and every choice is published-only.
 
 Filter state lives in GET parameters, so a filtered list is a URL a reader can share.
-Partial dates are ISO text, so a year range is a plain string comparison.
+Every parameter is validated by its form field: a value it cannot use is shown back with a
+message, and the list is left unfiltered by it.
 """
 
 import django_filters as filters
@@ -23,27 +24,66 @@ def published_organisations(request=None):
     return Organisation.objects.published().order_by("name")
 
 
-class YearFilter(filters.NumberFilter):
-    """A partial date from (or up to and including) a year."""
+class YearField(forms.IntegerField):
+    """A four-digit year. Every way of getting it wrong gets the same plain message."""
 
-    def __init__(self, *args, until=False, **kwargs):
-        self.until = until
+    MESSAGE = "Enter a year between 1000 and 9999, such as 2016."
+
+    def __init__(self, **kwargs):
+        messages = dict.fromkeys(("invalid", "min_value", "max_value"), self.MESSAGE)
         kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1900, "max": 2100}))
+        super().__init__(min_value=1000, max_value=9999, error_messages=messages, **kwargs)
+
+
+class YearFilter(filters.Filter):
+    """Partial dates from a year, up to and including a year, or within a year.
+
+    Partial dates are ISO text ("2016", "2016-06", "2016-06-22"), so each bound is a string
+    comparison; the last day of a year is the greatest text any date of that year can be.
+    """
+
+    field_class = YearField
+    BOUNDS = ("from", "until", "within")
+
+    def __init__(self, *args, bound="from", **kwargs):
+        if bound not in self.BOUNDS:
+            raise ValueError(f"bound must be one of {self.BOUNDS}")
+        self.bound = bound
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        if value in (None, ""):
+        if value is None:
             return qs
-        year = int(value)
-        if self.until:
-            return qs.filter(**{f"{self.field_name}__lt": str(year + 1)}).exclude(
-                **{self.field_name: ""}
-            )
-        return qs.filter(**{f"{self.field_name}__gte": str(year)})
+        lookups = {}
+        if self.bound in ("from", "within"):
+            lookups[f"{self.field_name}__gte"] = f"{value:04d}"
+        if self.bound in ("until", "within"):
+            lookups[f"{self.field_name}__lte"] = f"{value:04d}-12-31"
+        # An unknown date is neither before nor after any year.
+        return qs.filter(**lookups).exclude(**{self.field_name: ""})
+
+
+class AmountFilter(filters.NumberFilter):
+    """An amount of money, bounded like the MoneyField it compares with."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+
+class TextFilter(filters.CharFilter):
+    """Part of a name or title: longer text than any record holds is a mistake, not a search."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "icontains")
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
 
 
 class OrganisationFilter(filters.FilterSet):
-    name = filters.CharFilter(label="Name contains", lookup_expr="icontains")
+    name = TextFilter(label="Name contains")
     kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
     org_status = filters.ChoiceFilter(label="Status", choices=Organisation.OrgStatus.choices)
     sort = filters.OrderingFilter(
@@ -57,7 +97,7 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["name", "kind", "org_status"]
 
 
-class PartyFilter(filters.CharFilter):
+class PartyFilter(TextFilter):
     """Contracts with a published organisation in one of these roles, named by its slug
     or by part of its name. Text rather than a choice list: a list of every buyer or
     supplier would put thousands of options in the page."""
@@ -78,13 +118,13 @@ class PartyFilter(filters.CharFilter):
 
 
 class ContractFilter(filters.FilterSet):
-    title = filters.CharFilter(label="Title contains", lookup_expr="icontains")
+    title = TextFilter(label="Title contains")
     buyer = PartyFilter(label="Buyer (name)", roles=ContractParty.BUYER_ROLES)
     supplier = PartyFilter(label="Supplier (name)", roles=ContractParty.SUPPLIER_ROLES)
-    value_min = filters.NumberFilter(field_name="value", lookup_expr="gte", label="Value from (£)")
-    value_max = filters.NumberFilter(field_name="value", lookup_expr="lte", label="Value to (£)")
+    value_min = AmountFilter(field_name="value", lookup_expr="gte", label="Value from (£)")
+    value_max = AmountFilter(field_name="value", lookup_expr="lte", label="Value to (£)")
     awarded_from = YearFilter(field_name="awarded", label="Awarded from (year)")
-    awarded_to = YearFilter(field_name="awarded", until=True, label="Awarded to (year)")
+    awarded_to = YearFilter(field_name="awarded", bound="until", label="Awarded to (year)")
     contract_status = filters.ChoiceFilter(label="Status", choices=Contract.ContractStatus.choices)
     service_category = filters.ChoiceFilter(label="Service", choices=ServiceCategory.choices)
     framework = filters.ModelChoiceFilter(
@@ -110,13 +150,9 @@ class ConcernFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Concern.Kind.choices)
     concern_status = filters.ChoiceFilter(label="Status", choices=Concern.ConcernStatus.choices)
     regulator = filters.ModelChoiceFilter(queryset=regulators, label="Regulator or court")
-    year = filters.NumberFilter(field_name="occurred", lookup_expr="startswith", label="Year")
-    penalty_min = filters.NumberFilter(
-        field_name="penalty", lookup_expr="gte", label="Penalty from (£)"
-    )
-    penalty_max = filters.NumberFilter(
-        field_name="penalty", lookup_expr="lte", label="Penalty to (£)"
-    )
+    year = YearFilter(field_name="occurred", bound="within", label="Year")
+    penalty_min = AmountFilter(field_name="penalty", lookup_expr="gte", label="Penalty from (£)")
+    penalty_max = AmountFilter(field_name="penalty", lookup_expr="lte", label="Penalty to (£)")
     sort = filters.OrderingFilter(
         label="Sort by",
         fields=(("occurred", "date"), ("penalty", "penalty"), ("title", "title")),
@@ -129,10 +165,10 @@ class ConcernFilter(filters.FilterSet):
 
 
 class SourceFilter(filters.FilterSet):
-    title = filters.CharFilter(label="Title contains", lookup_expr="icontains")
+    title = TextFilter(label="Title contains")
     kind = filters.ChoiceFilter(choices=Source.Kind.choices)
     source_type = filters.ChoiceFilter(label="Type of source", choices=Source.Reliability.choices)
-    publisher = filters.CharFilter(label="Publisher contains", lookup_expr="icontains")
+    publisher = TextFilter(label="Publisher contains")
     sort = filters.OrderingFilter(
         label="Sort by",
         fields=(("title", "title"), ("published_on", "date")),
@@ -145,7 +181,7 @@ class SourceFilter(filters.FilterSet):
 
 
 class PersonFilter(filters.FilterSet):
-    name = filters.CharFilter(label="Name contains", lookup_expr="icontains")
+    name = TextFilter(label="Name contains")
     sort = filters.OrderingFilter(
         label="Sort by", fields=(("name", "name"),), field_labels={"name": "Name"}
     )

@@ -6,9 +6,11 @@ ALLOWED_HOSTS; DATABASE_URL switches the database (for example to PostgreSQL).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -48,11 +50,17 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "investigations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so that a page served from the cache carries the policy too.
+    "csp.middleware.CSPMiddleware",
+    # Static files are answered here, before anything reads a session or the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "investigations.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by a sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "investigations.urls"
@@ -118,6 +128,20 @@ FORMAT_MODULE_PATH = ["investigations.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# Production serves static files with whitenoise from STATIC_ROOT, compressed and under
+# names that carry a hash of their content (cached for ever); `make serve` runs
+# collectstatic first. Development and the tests read them where they are.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "0" if DEBUG else "1")
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns of a missing one
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
@@ -134,6 +158,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 LOGIN_URL = "admin:login"
+# Where a sign-in goes when ?next= is missing or unsafe: the admin is the only place to go.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Opt in now to Django 6's default: a URL typed without a scheme is read as https.
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -151,6 +177,7 @@ PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 600)
 
 # Production hardening: on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check may ask over HTTP
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
@@ -173,9 +200,52 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 50 * 102
 # queued import outlives a restart of the web process. The tests run tasks inline.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Logs go to stdout, for whatever runs the processes (systemd, a container) to collect.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Login throttling (django-axes). Five failed sign-ins lock out that username, from any
+# address, and that address, for any username, for 15 minutes; a success clears the
+# count. README "Locked out?" says how to unlock at once. Failures are kept in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "investigations.throttling.locked_out"
+AXES_CLIENT_IP_CALLABLE = "investigations.throttling.client_address"
+# How many reverse proxies stand in front of the site (see investigations/throttling.py).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+
+# Content-Security-Policy (django-csp), on every response that has none of its own (a
+# file download sets a stricter one). No inline script or style anywhere: templates link
+# files under static/. frame-ancestors is what X-Frame-Options says, for newer browsers.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # The one inline style left, in django-simple-history's history page:
+        # style="border-top: 0". Allowed by its hash alone, so no other style attribute is.
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+        ],
+    }
 }

@@ -73,3 +73,80 @@ def test_one_save_is_one_change_though_it_also_writes_a_history_row(monkeypatch)
     organisation.save()
     assert organisation.history.count() == 2
     assert len(bumps) == 1
+
+
+def test_a_parameter_the_view_does_not_read_is_served_the_same_cached_page(
+    client, django_assert_num_queries
+):
+    make_organisation(name="Equitix", status="published")
+    client.get("/names/")
+    with django_assert_num_queries(0):
+        for number in range(20):
+            assert client.get("/names/", {"utm": number}).content == b"Equitix"
+
+
+def test_a_parameter_the_view_reads_gets_a_page_of_its_own(client):
+    make_organisation(name="Equitix", status="published")
+    make_organisation(name="Amberside", status="published")
+    assert client.get("/names/", {"starting": "E"}).content == b"Equitix"
+    assert client.get("/names/", {"starting": "A"}).content == b"Amberside"
+
+
+def test_the_view_never_sees_a_parameter_it_does_not_read(client):
+    make_organisation(name="Equitix", status="published")
+    response = client.get("/names-here/?utm=campaign&starting=E")
+    assert response.content == b"Equitix at http://testserver/names-here/?starting=E"
+
+
+def test_it_never_caches_a_view_that_does_not_say_which_parameters_it_reads(
+    client, django_assert_num_queries
+):
+    client.get("/uncached/names/")
+    with django_assert_num_queries(1):
+        client.get("/uncached/names/")
+
+
+def test_it_refuses_a_host_not_in_allowed_hosts_before_reading_the_cache(client, monkeypatch):
+    make_organisation(name="Equitix", status="published")
+    client.get("/names/")
+    keys_read = []
+    read = caching.cache.get
+    monkeypatch.setattr(
+        caching.cache, "get", lambda key, *a: keys_read.append(key) or read(key, *a)
+    )
+    response = client.get("/names/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400
+    assert not [key for key in keys_read if key.startswith("public-page:")]
+
+
+def test_it_caches_each_allowed_host_apart(client, settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    pages = [client.get("/names-here/", HTTP_HOST=host).content for host in settings.ALLOWED_HOSTS]
+    assert pages == [b" at http://one.example/names-here/", b" at http://two.example/names-here/"]
+
+
+def test_the_keys_stay_short_whatever_the_parameters(client):
+    client.get("/names/", {"starting": "x" * 10_000})
+    [key] = [key for key in caching.cache._cache if "public-page:" in key]
+    assert len(key) < 250
+
+
+@pytest.mark.urls("investigations.urls")
+@pytest.mark.parametrize(
+    ("path", "query"), [("/", {}), ("/contracts/", {}), ("/search/", {"q": "scan"})]
+)
+def test_the_public_site_makes_no_new_entry_for_a_parameter_nobody_reads(client, path, query):
+    make_organisation(name="Equitix", status="published")
+    client.get(path, query)
+    entries = len(caching.cache._cache)
+    for number in range(5):
+        client.get(path, {**query, "utm": number})
+    assert len(caching.cache._cache) == entries
+
+
+@pytest.mark.urls("investigations.urls")
+def test_the_public_lists_cache_each_filter_they_read(client):
+    client.get("/contracts/")
+    entries = len(caching.cache._cache)
+    client.get("/contracts/", {"awarded_from": 2015})
+    assert len(caching.cache._cache) == entries + 1

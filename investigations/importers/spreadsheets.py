@@ -83,12 +83,16 @@ def template_book():
 
 
 def rejected_dataset(result):
-    """Rejected rows as the user sent them, plus sheet, row number and the reason."""
+    """Rejected rows as the user sent them, plus sheet, row number and the reason.
+
+    Headers come from the user's file too, so they are neutralised like the cells.
+    """
     headers = []
     for sheet in result.sheets:
         for _number, row, _message in sheet.rejected_rows:
             headers.extend(h for h in row if h not in headers)
-    dataset = tablib.Dataset(headers=["sheet", "row", "error", *headers], title="rejected")
+    columns = ["sheet", "row", "error", *(safe_cell(h) for h in headers)]
+    dataset = tablib.Dataset(headers=columns, title="rejected")
     for sheet, number, row, message in result.rejected_rows:
         cells = [sheet, number, message, *(_text(row.get(h)) for h in headers)]
         dataset.append([safe_cell(c) for c in cells])

@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 
+from investigations.caching import cache_keyed_on
 from investigations.citations import Footnotes
 from investigations.models import (
     Concern,
@@ -105,10 +106,10 @@ def show_source(request, source):
     return render(request, "investigations/source_detail.html", context)
 
 
-organisation_detail = detail_view(Organisation, show_organisation)
-contract_detail = detail_view(Contract, show_contract)
-concern_detail = detail_view(Concern, show_concern)
-person_detail = detail_view(Person, show_person)
-site_detail = detail_view(Site, show_site)
-framework_detail = detail_view(Framework, show_framework)
-source_detail = detail_view(Source, show_source)
+organisation_detail = cache_keyed_on()(detail_view(Organisation, show_organisation))
+contract_detail = cache_keyed_on()(detail_view(Contract, show_contract))
+concern_detail = cache_keyed_on()(detail_view(Concern, show_concern))
+person_detail = cache_keyed_on()(detail_view(Person, show_person))
+site_detail = cache_keyed_on()(detail_view(Site, show_site))
+framework_detail = cache_keyed_on()(detail_view(Framework, show_framework))
+source_detail = cache_keyed_on()(detail_view(Source, show_source))

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import render
 
 from investigations import filters
+from investigations.caching import cache_keyed_on
 from investigations.models import (
     Concern,
     ConcernParty,
@@ -104,6 +105,12 @@ def filtered_list(request, filterset_class, queryset, template, facet_fields=(),
     return render(request, f"investigations/{template}", context)
 
 
+def cached_list(filterset_class):
+    """A list reads its filters' parameters and its page number."""
+    return cache_keyed_on(*filterset_class.base_filters, "page")
+
+
+@cached_list(filters.OrganisationFilter)
 def organisation_list(request):
     return filtered_list(
         request,
@@ -115,6 +122,7 @@ def organisation_list(request):
     )
 
 
+@cached_list(filters.ContractFilter)
 def contract_list(request):
     contracts = (
         Contract.objects.published()
@@ -133,6 +141,7 @@ def contract_list(request):
     )
 
 
+@cached_list(filters.ConcernFilter)
 def concern_list(request):
     parties = ConcernParty.objects.published().select_related("organisation")
     concerns = (
@@ -150,6 +159,7 @@ def concern_list(request):
     )
 
 
+@cached_list(filters.SourceFilter)
 def source_list(request):
     return filtered_list(
         request,
@@ -161,6 +171,7 @@ def source_list(request):
     )
 
 
+@cached_list(filters.PersonFilter)
 def person_list(request):
     return filtered_list(
         request,

@@ -2,9 +2,11 @@
 
 from django.shortcuts import render
 
+from investigations.caching import cache_keyed_on
 from investigations.models import LISTED_KINDS, Organisation
 
 
+@cache_keyed_on()
 def home(request):
     counts = [
         (kind.plural, kind.model.objects.published().count(), kind.list_route)

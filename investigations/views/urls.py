@@ -3,13 +3,15 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from investigations.caching import cache_keyed_on
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
-from . import details, files, lists, pages, search
+from . import details, files, health, lists, pages, search
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("search/", search.search, name="search"),
     path("organisations/", lists.organisation_list, name="organisation_list"),
     path("contracts/", lists.contract_list, name="contract_list"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("concerns/<slug:slug>/", details.concern_detail, name="concern_detail"),
     path("sources/<slug:slug>/", details.source_detail, name="source_detail"),
     path("sources/<slug:slug>/file/", files.source_file, name="source_file"),
-    path("feed/", RecentlyUpdatedFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feed/", cache_keyed_on()(RecentlyUpdatedFeed()), name="feed"),
+    # "p" is the sitemap's page number.
+    path("sitemap.xml", cache_keyed_on("p")(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -2,8 +2,16 @@
 
 import os
 import shutil
+import threading
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from pytest_django.live_server_helper import LiveServer
+
+from investigations.demo_data import load_demo_data
+from investigations.search import rebuild_index
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -52,3 +60,34 @@ def no_script(browser, live_server, no_page_cache):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(django_db_setup, django_db_blocker):
+    """For a module of tests that only read: the demo data, loaded once, under a live
+    server of the module's own (pytest-django's ``live_server`` would flush the database
+    after every test, and loading the demo data for each page would triple the run time).
+    The database and search index are emptied again afterwards, so that the tests which
+    follow start from nothing, as they expect."""
+    with django_db_blocker.unblock():
+        # Never load the demo data into a real database.
+        name = str(connection.settings_dict["NAME"])
+        is_test_db = Path(name).name.startswith("test_") or "memory" in name
+        assert is_test_db, f"{name} is not a test database"
+        load_demo_data()
+        server = LiveServer("localhost")
+        try:
+            yield server.url
+        finally:
+            finish_requests()
+            server.stop()
+            call_command("flush", verbosity=0, interactive=False)
+            rebuild_index()  # flush leaves the search table, which is no model's, alone
+
+
+def finish_requests(timeout=5):
+    """Wait for the server's request threads, which close the shared SQLite connection when
+    the browser drops its keep-alive sockets: stopping the server under them makes them fail."""
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout)

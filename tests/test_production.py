@@ -1,0 +1,155 @@
+"""Production serving: `make serve` runs gunicorn and the task worker with DEBUG off, static
+files come from whitenoise, /healthz checks the database, and logs go to stdout."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+from investigations.views import health
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+def test_healthz_answers_ok_when_the_database_answers(client, db, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_and_says_no_more_when_the_database_fails(client, db, monkeypatch):
+    class UnreachableDatabase:
+        def cursor(self):
+            raise OperationalError("connection refused by 10.0.0.5")
+
+    monkeypatch.setattr(health, "connection", UnreachableDatabase())
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json() == {"database": "unavailable"}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url, host=HOST, **headers):
+    request = urllib.request.Request(url, headers={"Host": host, **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def wait_until_healthy(base, server):
+    for _ in range(300):
+        if server.poll() is not None:
+            pytest.fail(f"make serve stopped: {server.stdout.read()}")
+        try:
+            if fetch(f"{base}/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("make serve did not answer /healthz")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`make serve` on a new SQLite database, as an operator would run it (without the
+    install step: the tests already run in the installed environment)."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(
+        VAR_DIR=str(tmp_path_factory.mktemp("var")),
+        SECRET_KEY="serve-test-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ",
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="INFO",
+    )
+    command = ["make", "-o", "install", "serve", f"BIN={Path(sys.executable).parent}"]
+    server = subprocess.Popen(
+        [*command, f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    base = f"http://{HOST}:{port}"
+    wait_until_healthy(base, server)
+    yield base, server
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server_log(served):
+    """Everything the server printed, read once it has stopped."""
+    base, server = served
+    fetch(f"{base}/")
+    os.killpg(server.pid, signal.SIGTERM)
+    return server.communicate(timeout=30)[0]
+
+
+def stylesheets(html):
+    return re.findall(r'<link rel="stylesheet" href="(/static/[^"]+\.css)"', html.decode())
+
+
+def test_the_public_site_is_styled_from_hashed_compressed_static_files(served):
+    base, _ = served
+    status, _, html = fetch(f"{base}/")
+    assert status == 200
+    [stylesheet] = stylesheets(html)
+    assert re.fullmatch(r"/static/investigations/site\.[0-9a-f]{12}\.css", stylesheet)
+    status, headers, _ = fetch(base + stylesheet, **{"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+
+
+def test_the_admin_is_styled_too(served):
+    base, _ = served
+    status, _, html = fetch(f"{base}/admin/login/")
+    assert status == 200
+    base_css = [href for href in stylesheets(html) if "/admin/css/base." in href]
+    assert base_css
+    assert fetch(base + base_css[0])[0] == 200
+
+
+def test_it_refuses_a_host_it_does_not_serve(served):
+    base, _ = served
+    assert fetch(f"{base}/", host="attacker.example")[0] == 400
+
+
+def test_the_task_worker_runs_beside_gunicorn_and_logs_go_to_stdout(server_log):
+    assert "Starting worker" in server_log
+    assert "Listening at: http://" in server_log
+    assert re.search(r'"GET / HTTP/1.1" 200', server_log)
+    assert "Received Terminated - shutting down" in server_log  # stopped with the server
+
+
+def test_make_serve_refuses_to_start_without_a_secret_key():
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    env["ALLOWED_HOSTS"] = HOST
+    command = ["make", "-o", "install", "serve", f"BIN={Path(sys.executable).parent}"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "set SECRET_KEY and ALLOWED_HOSTS" in result.stderr
