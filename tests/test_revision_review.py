@@ -259,3 +259,18 @@ def test_the_walk_of_the_issue_a_stale_founded_date_and_an_uncited_summary_are_r
     page = client.get(organisation.get_absolute_url()).content.decode()
     assert page.count('class="uncited"') >= 2
     assert "Founding date from the registrar by phone." in page
+
+
+def test_a_child_rows_changelist_filters_rows_whose_record_has_a_pending_revision(
+    editor_client, editor, researcher, organisation
+):
+    alias = models.OrganisationAlias.objects.create(organisation=organisation, name="AML")
+    other = models.OrganisationAlias.objects.create(
+        organisation=factories.make_organisation(), name="Elsewhere"
+    )
+    propose(organisation, researcher, founded="1975")
+    url = reverse("admin:investigations_organisationalias_changelist")
+    shown = editor_client.get(url + "?pending_revision=yes").context["cl"].result_list
+    assert list(shown) == [alias]
+    hidden = editor_client.get(url + "?pending_revision=no").context["cl"].result_list
+    assert list(hidden) == [other]

@@ -31,6 +31,7 @@ from investigations import publication
 from investigations.importers.registry import resource_class_for
 from investigations.models import Citable, Citation, PartialDateField
 from investigations.publication import GATE_FIELDS
+from investigations.revisions import CHILD_PARENT_FIELDS
 
 from .autocomplete import PrefilledAutocompleteMixin
 from .citations import CitationInline
@@ -108,6 +109,12 @@ class CitableAdmin(CurationAdmin):
     """A record that carries citations: they are edited inline and counted in the list."""
 
     inlines = (CitationInline,)
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if self.model in CHILD_PARENT_FIELDS:
+            return (PendingRevisionFilter, *filters)
+        return filters
 
     def get_readonly_fields(self, request, obj=None):
         return ("citation_coverage", *super().get_readonly_fields(request, obj))

@@ -258,6 +258,8 @@ def _publish_if_nothing_new_is_uncited(revision, record, user):
 
 
 class PendingRevisionFilter(admin.SimpleListFilter):
+    """Records with a pending revision; for child rows, those whose record has one."""
+
     title = "pending revision"
     parameter_name = "pending_revision"
 
@@ -267,10 +269,13 @@ class PendingRevisionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
+        model, path = queryset.model, "pk"
+        parent_field = revisions.CHILD_PARENT_FIELDS.get(model)
+        if parent_field:
+            model = model._meta.get_field(parent_field).related_model
+            path = f"{parent_field}_id"
         pending = Revision.objects.pending().filter(
-            content_type__app_label=queryset.model._meta.app_label,
-            content_type__model=queryset.model._meta.model_name,
-            object_id=OuterRef("pk"),
+            content_type=ContentType.objects.get_for_model(model), object_id=OuterRef(path)
         )
         has = Exists(pending)
         return queryset.filter(has) if self.value() == "yes" else queryset.exclude(has)
