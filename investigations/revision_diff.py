@@ -9,12 +9,14 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .models import format_money
 from .revisions import CHILD_PARENT_FIELDS, VOLATILE_FIELDS
 
 HIDDEN_FIELDS = {*VOLATILE_FIELDS, "slug", "confirmed_value"}
@@ -88,9 +90,9 @@ def _field_changes(model, old, new, names):
         if name in HIDDEN_FIELDS or before == value:
             continue
         label = str(model._meta.get_field(name).verbose_name)
-        changes.append(
-            FieldChange(label, names.show(model, name, before), names.show(model, name, value))
-        )
+        shown_before = names.show(model, name, before, old["fields"].get("currency"))
+        shown = names.show(model, name, value, new["fields"].get("currency"))
+        changes.append(FieldChange(label, shown_before, shown))
     return changes
 
 
@@ -124,10 +126,12 @@ class _Names:
                     wanted[model].add(pk)
         self._found = {model: model._default_manager.in_bulk(pks) for model, pks in wanted.items()}
 
-    def show(self, model, name, value):
+    def show(self, model, name, value, currency=None):
         if value in (None, "", []):
             return "—"
         field = model._meta.get_field(name)
+        if getattr(field, "is_money", False):
+            return format_money(Decimal(value), currency or "GBP")
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if field.many_to_one or field.many_to_many:

@@ -274,3 +274,10 @@ def test_a_child_rows_changelist_filters_rows_whose_record_has_a_pending_revisio
     assert list(shown) == [alias]
     hidden = editor_client.get(url + "?pending_revision=no").context["cl"].result_list
     assert list(hidden) == [other]
+
+
+def test_the_diff_shows_money_in_its_currency(editor_client, editor, researcher):
+    contract = factories.make_published(factories.make_contract(value=1_250_000), editor)
+    revision = propose(contract, researcher, value=2_500_000)
+    [change] = editor_client.get(review_url(revision)).context["diff"].fields
+    assert (change.old, change.new) == ("£1.25m", "£2.5m")

@@ -8,7 +8,8 @@ class PublishForm(forms.Form):
         label="Why publish although claims are uncited?",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="Shown to editors beside the record, with your name.",
+        help_text="Shown to readers on the public page, beside a mark on each uncited claim; "
+        "editors also see your name.",
     )
 
     def __init__(self, *args, reason_required=False, **kwargs):

@@ -12,7 +12,9 @@ currency_code = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code 
 def MoneyField(verbose_name, **kwargs):  # noqa: N802 - reads as a field class
     kwargs.setdefault("null", True)
     kwargs.setdefault("blank", True)
-    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)
+    field = models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)
+    field.is_money = True  # shown with its record's currency, as "£1.25m"
+    return field
 
 
 def CurrencyField(**kwargs):  # noqa: N802 - reads as a field class
