@@ -26,6 +26,13 @@ def editor_client(client, editor):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Every test makes users; the production hasher's million rounds cost half a second
+    each, which is most of the suite's time and tests nothing about passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def isolated_cache(settings):
     """Each test gets an empty in-memory cache, so no page cached by one test leaks into
     another, and tests never touch the development server's cache directory."""

@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "pw-for-tests-only"
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    """These tests sign in about sixty times; the real hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sign_in(client, username, password=PASSWORD, address="203.0.113.5", **query):
     url = reverse("admin:login")
     if query:
