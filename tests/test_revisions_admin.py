@@ -226,3 +226,31 @@ def test_a_textareas_crlf_line_endings_are_not_a_change(client, researcher, edit
     diff = client.get(admin_url(revision)).context["diff"]
     assert [change.label for change in diff.fields] == ["founded"]
     assert diff.rows == []
+
+
+def test_an_editors_change_that_makes_a_citation_stale_is_shown_the_gate(
+    client, editor, organisation
+):
+    client.force_login(editor)
+    page = client.get(admin_url(organisation))
+    response = client.post(admin_url(organisation), admin_form_data(page, founded="1975"))
+    assert response.url == admin_url(pending(organisation))
+    organisation.refresh_from_db()
+    assert str(organisation.founded) == "1989"
+
+
+def test_re_confirming_a_citation_in_the_same_save_lets_the_revision_pass_the_gate(
+    client, researcher, organisation
+):
+    from investigations import revisions
+
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(organisation))
+    prefix = page.context["inline_admin_formsets"][-1].formset
+    index = next(i for i, form in enumerate(prefix.forms) if form.instance.field_name == "founded")
+    data = admin_form_data(page, founded="1975", **{f"{prefix.prefix}-{index}-reconfirm": "on"})
+    assert client.post(admin_url(organisation), data).status_code == 302
+    revision = pending(organisation)
+    assert revisions.staged_missing_claims(revision) == []
+    founded = [c for c in revision.snapshot["citations"] if c["fields"]["field_name"] == "founded"]
+    assert founded[0]["fields"]["confirmed_value"] == "1975"
