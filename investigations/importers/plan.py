@@ -182,13 +182,17 @@ class Planner:
             raise RowError(column, str(error)) from None
 
     def _children(self, kind, draft):
-        children = []
+        children, named = [], {}
         for column, spec in kind.children.items():
             for item in _items(draft.row.get(column)):
                 try:
-                    children.append((spec, self._child_value(spec, item)))
+                    value = self._child_value(spec, item)
                 except ValueError as error:
                     draft.errors.append(RowError(column, str(error)))
+                    continue
+                if _is_repeat(draft, column, spec, value, item, named):
+                    continue
+                children.append((spec, value))
         return children
 
     def _child_value(self, spec, item):
@@ -279,6 +283,7 @@ class Planner:
             self._reject(result, draft)
             return
         setattr(result, action, getattr(result, action) + 1)
+        result.warnings.extend(f"Row {draft.number}, {w}" for w in draft.warnings)
         draft.row = draft.values = None
 
     def _reject(self, result, draft):
@@ -300,6 +305,7 @@ class Draft:
     citation: dict | None = None
     target: object = None
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
 
 # The field each citation column is written to, when it makes a source or a citation.
@@ -331,6 +337,26 @@ def _fresh_key(kind, draft):
         if not v.is_blank(text):
             return ("new", column, m.normalise_name(str(text)))
     return ("new", draft.number)
+
+
+def _is_repeat(draft, column, spec, value, item, named):
+    """A child named twice in one row (a portal lists a supplier twice, or two spellings
+    resolve to one organisation) is planned once: a second row would break uniqueness."""
+    key = (id(spec), _child_key_of(spec, value))
+    if key not in named:
+        named[key] = item
+        return False
+    if named[key] != item:
+        draft.warnings.append(
+            f"{column}: “{named[key]}” and “{item}” name one {spec.kind}; it is listed once"
+        )
+    return True
+
+
+def _child_key_of(spec, value):
+    if spec.kind == "alias":
+        return m.normalise_name(value)
+    return id(value.instance) if isinstance(value, Pending) else value
 
 
 def _items(text):

@@ -119,8 +119,10 @@ def _write(planner, result, user, publish):
             with transaction.atomic():
                 result.publish_refused = publish_plan(planner.plan, batch, user)
         result.left_pending = proposals.propose(live_changes, batch, user, publish)
-    except Exception:
+    except Exception as error:
         take_back(batch)
+        # The batch page says why, rather than showing a failed batch with no error.
+        result.file_error = f"The write failed and everything written was taken back: {error}"
         _record(batch, result, state=m.ImportBatch.State.FAILED, save=True)
         raise
     result.written = True
