@@ -18,6 +18,12 @@ class Pending:
     def __init__(self, instance):
         self.instance = instance
 
+    def __eq__(self, other):
+        return isinstance(other, Pending) and other.instance is self.instance
+
+    def __hash__(self):
+        return id(self.instance)
+
     def __str__(self):
         return f"{self.instance} (new in this file)"
 
@@ -33,6 +39,7 @@ class NameIndex:
         self.model, self.name_field = model, name_field
         self.by_slug, self.by_name, self.labels = {}, {}, {}
         self.by_extra = {column: {} for column in extra}
+        self.keyed = {column: set() for column in extra}  # refs that have this key
         fields = ("pk", "slug", name_field, *extra)
         rows = model._default_manager.values_list(*fields).iterator(chunk_size=5000)
         for pk, slug, name, *others in rows:
@@ -42,6 +49,7 @@ class NameIndex:
             for column, value in zip(extra, others, strict=True):
                 if value:
                     _put(self.by_extra[column], self.normalise(value), pk)
+                    self.keyed[column].add(pk)
 
     def normalise(self, text):
         return _normalised(str(text))
@@ -72,6 +80,11 @@ class NameIndex:
     def add_extra(self, column, ref, value):
         if value and column in self.by_extra:
             _put(self.by_extra[column], self.normalise(value), ref)
+            self.keyed[column].add(ref)
+
+    def has_key(self, column, ref):
+        """Whether the record has a value for this strong key (every record has a slug)."""
+        return column == "slug" or ref in self.keyed.get(column, ())
 
     def resolve(self, text):
         """The one record named by ``text``, or ValueError naming the candidates."""
@@ -127,6 +140,7 @@ class OrganisationIndex(NameIndex):
             "organisation_id", "scheme", "value"
         ):
             self.by_identifier[(scheme, value)] = org_id
+        self.keyed["identifiers"] = set(self.by_identifier.values())
 
     def candidates(self, text):
         identifier = parse_identifier(text, strict=True)
@@ -136,6 +150,7 @@ class OrganisationIndex(NameIndex):
 
     def add_identifier(self, ref, identifier):
         self.by_identifier[identifier] = ref
+        self.keyed["identifiers"].add(ref)
 
 
 SCHEMES = sorted(Identifier.Scheme.values, key=len, reverse=True)

@@ -18,6 +18,8 @@ from .kinds import CITATION_COLUMNS, KINDS
 from .rows import NewRow
 
 SEPARATOR = ";"
+# Key columns that name one record for sure; a name or title may be shared by two.
+STRONG_KEYS = ("slug", "reference", "url", "identifiers")
 
 
 class RowError(ValueError):
@@ -215,23 +217,40 @@ class Planner:
         return given
 
     def _find(self, kind, draft):
-        """The existing (or earlier planned) record this row is about, or None."""
+        """The existing (or earlier planned) record this row is about, or None.
+
+        Strong keys (slug, reference, URL, identifiers) come first. A name or title alone
+        never reaches a record that has a strong key of its own the row did not give: two
+        awards with one title stay two contracts. A match by name alone is warned of.
+        """
         if kind.key_fields:
             return self._tuple_index(kind).get(self._tuple_key(kind, draft))
+        given = []
         for column in kind.key:
             text = draft.row.get(column)
             if v.is_blank(text):
                 continue
-            if column == "identifiers":
-                found = self._by_identifiers(text)
-            else:
-                found = self.index(kind.name).candidates_by(column, text)
-            if len(found) > 1:
-                names = "; ".join(sorted(self.index(kind.name).describe(r) for r in found))
-                raise RowError(column, f"“{text}” matches several records: {names}")
+            found = self._candidates(kind, column, text, given)
+            if found and column not in STRONG_KEYS:
+                label = self.index(kind.name).describe(next(iter(found)))
+                draft.warnings.append(f"{column}: “{text}” matched by {column} alone, to {label}")
             if found:
                 return found.pop()
+            given.append(column)
         return None
+
+    def _candidates(self, kind, column, text, given):
+        index = self.index(kind.name)
+        if column == "identifiers":
+            found = self._by_identifiers(text)
+        else:
+            found = index.candidates_by(column, text)
+        if column not in STRONG_KEYS:
+            found = {ref for ref in found if not any(index.has_key(c, ref) for c in given)}
+        if len(found) > 1:
+            names = "; ".join(sorted(index.describe(r) for r in found))
+            raise RowError(column, f"“{text}” matches several records: {names}")
+        return found
 
     def _by_identifiers(self, text):
         index = self.index("organisation")
