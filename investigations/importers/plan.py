@@ -135,6 +135,7 @@ class Planner:
         try:
             self._parse(kind, draft)
             draft.target = self._find(kind, draft)
+            self._keep_name(kind, draft)
             self._check_duplicate(kind, draft, seen)
         except RowError as error:
             draft.errors.append(error)
@@ -251,6 +252,18 @@ class Planner:
             names = "; ".join(sorted(index.describe(r) for r in found))
             raise RowError(column, f"“{text}” matches several records: {names}")
         return found
+
+    def _keep_name(self, kind, draft):
+        """A matched organisation keeps its name: a new spelling becomes an alias of it."""
+        if kind.model is not m.Organisation or draft.target is None:
+            return
+        name = draft.values.pop("name", None)
+        index = self.index("organisation")
+        if name is None or draft.target in index.candidates_by("name", name):
+            return
+        draft.children.append((kind.children["aliases"], name))
+        label = index.describe(draft.target)
+        draft.warnings.append(f"name: “{name}” is kept as an alias of {label}, whose name stays")
 
     def _by_identifiers(self, text):
         index = self.index("organisation")
