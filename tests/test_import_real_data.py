@@ -131,6 +131,13 @@ def test_it_files_a_register_code_from_the_org_id_list_under_its_own_scheme(rese
     assert m.Identifier.objects.get().org_id == "GB-LAE-DER"
 
 
+def test_it_keeps_the_case_of_a_supplier_registration_service_id(researcher):
+    organisations(
+        "name,identifiers", "Natural England,GB-SRS-sid4gov.cabinetoffice.gov.uk/hWvd872d"
+    )
+    assert m.Identifier.objects.get().value == "sid4gov.cabinetoffice.gov.uk/hWvd872d"
+
+
 def test_it_imports_the_row_without_an_identifier_of_an_unknown_scheme(researcher):
     result = organisations("name,identifiers", "Acme,XX-ABC-123;GB-COH-02128897")
     assert result.written

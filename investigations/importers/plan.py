@@ -13,7 +13,14 @@ from django.contrib.contenttypes.models import ContentType
 from investigations import models as m
 
 from . import values as v
-from .keys import NameIndex, OrganisationIndex, Pending, parse_identifier
+from .keys import (
+    IdentifierDropped,
+    NameIndex,
+    OrganisationIndex,
+    Pending,
+    parse_identifier,
+    read_identifier,
+)
 from .kinds import CITATION_COLUMNS, KINDS
 from .rows import NewRow
 
@@ -189,7 +196,10 @@ class Planner:
         for column, spec in kind.children.items():
             for item in _items(draft.row.get(column)):
                 try:
-                    value = self._child_value(spec, item)
+                    value = self._child_value(spec, item, draft, column)
+                except IdentifierDropped as problem:
+                    draft.warnings.append(f"{column}: {problem}; the row imports without it")
+                    continue
                 except ValueError as error:
                     draft.errors.append(RowError(column, str(error)))
                     continue
@@ -198,11 +208,13 @@ class Planner:
                 children.append((spec, value))
         return children
 
-    def _child_value(self, spec, item):
+    def _child_value(self, spec, item, draft, column):
         if spec.kind == "organisation":
             return self.index("organisation").resolve(item)
         if spec.kind == "identifier":
-            scheme, value = parse_identifier(item)
+            scheme, value, note = read_identifier(item)
+            if note:
+                draft.warnings.append(f"{column}: {note}")
             return scheme, v.parse_value(m.Identifier._meta.get_field("value"), value)
         return v.parse_value(spec.model._meta.get_field("name"), item)
 
