@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from investigations import models as m
 from investigations.importers.report import summary_lines
@@ -174,7 +176,8 @@ def test_it_treats_a_zero_value_as_unknown_when_asked(researcher):
     result = contracts("title,reference,value", "PET-CT,CF-1,£0", zero_is_unknown=True)
     contract = m.Contract.objects.get()
     assert contract.value is None and contract.currency == "GBP"
-    assert "0" in all_warnings(result) and result.batch.zero_is_unknown
+    assert "1 value(s) of 0 read as unknown" in all_warnings(result)
+    assert result.batch.zero_is_unknown
 
 
 def test_the_command_line_takes_the_zero_is_unknown_option(tmp_path, researcher):
@@ -200,3 +203,46 @@ def test_it_warns_prominently_that_unknown_columns_will_be_dropped(researcher):
     warning = all_warnings(result)
     assert "will be dropped" in warning and "company_number" in warning
     assert "identifiers" in warning  # the column it should be, suggested
+
+
+def upload(client, content, **options):
+    file = SimpleUploadedFile("c.csv", content)
+    client.post(reverse("admin:imports_upload"), {"file": file, "kind": "contracts", **options})
+    return m.ImportBatch.objects.latest("pk")
+
+
+def test_the_admin_reads_zero_as_unknown_from_preview_to_confirm(
+    researcher_client, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    batch = upload(
+        researcher_client, csv_bytes("title,reference,value", "PET-CT,CF-1,0"), zero_is_unknown="1"
+    )
+    assert batch.zero_is_unknown
+    researcher_client.post(reverse("admin:imports_confirm", args=[batch.pk]))
+    assert m.Contract.objects.get().value is None
+
+
+def test_the_admin_says_nothing_changed_on_a_re_import(researcher_client, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    data = csv_bytes("title,reference,value", "PET-CT,CF-1,£5m")
+    for _ in range(2):
+        batch = upload(researcher_client, data)
+        response = researcher_client.post(
+            reverse("admin:imports_confirm", args=[batch.pk]), follow=True
+        )
+    batch.refresh_from_db()
+    assert batch.state == "unchanged" and "Nothing changed" in response.content.decode()
+    assert "Undo this batch" not in response.content.decode()
+
+
+def test_the_preview_page_shows_the_columns_that_will_be_dropped(
+    researcher_client, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    batch = upload(researcher_client, csv_bytes("title,status", "PET-CT,active"))
+    page = researcher_client.get(
+        reverse("admin:investigations_importbatch_change", args=[batch.pk])
+    )
+    assert 'class="errornote"' in page.content.decode()
+    assert "status (use contract_status)" in page.content.decode()

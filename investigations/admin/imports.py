@@ -57,6 +57,11 @@ class UploadForm(forms.Form):
     publish = forms.BooleanField(
         required=False, help_text="Editors only: publish each record that passes the gate."
     )
+    zero_is_unknown = forms.BooleanField(
+        required=False,
+        label="Read a value of 0 as unknown",
+        help_text="Procurement portals write 0 where no value was given.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -129,6 +134,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "kind": data["kind"] or None,
             "skip_invalid": data["skip_invalid"],
             "publish": data["publish"],
+            "zero_is_unknown": data["zero_is_unknown"],
         }
         if len(content) > BACKGROUND_BYTES:
             mark_running(batch)
@@ -212,7 +218,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404
         result = run_import(
             stored_path(batch).read_bytes(), batch.file_name, kind=batch.kind or None,
-            dry_run=True,
+            zero_is_unknown=batch.zero_is_unknown, dry_run=True,
         )  # fmt: skip
         return _download(rejected_dataset(result), f"batch-{batch.pk}-rejected", fmt)
 
@@ -226,7 +232,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 def _report(request, result):
     batch = result.batch
-    if result.written:
+    if batch.state == ImportBatch.State.UNCHANGED:
+        messages.info(request, "Nothing changed: every row already matches the database.")
+    elif result.written:
         messages.success(
             request,
             f"Imported: {batch.rows_created} created, {batch.rows_updated} updated, "

@@ -5,7 +5,7 @@ changed fields, and child rows and citations as plain values (``rows.NewRow``). 
 ``write.write_plan`` touch the database, so an atomic import that fails writes nothing.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -79,10 +79,12 @@ class SheetResult:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     rejected_rows: list = field(default_factory=list)  # (number, row, message)
+    dropped: list = field(default_factory=list)  # columns not imported, with a suggestion
 
     def summary(self):
         return {
             "kind": self.kind,
+            "dropped": self.dropped,
             "created": self.created,
             "updated": self.updated,
             "skipped": self.unchanged,
@@ -94,10 +96,12 @@ class SheetResult:
 class Planner:
     """Plans sheets in dependency order, sharing key indexes across the whole batch."""
 
-    def __init__(self):
+    def __init__(self, zero_is_unknown=False):
         self.plan = Plan()
         self._indexes = {}
         self._tuple_keys = {}
+        self.zero_is_unknown = zero_is_unknown
+        self._zeros = Counter()  # money columns whose 0 was read as unknown, in this sheet
 
     def index(self, name):
         name = CANONICAL.get(name, name)
@@ -124,7 +128,15 @@ class Planner:
             self._apply(kind, draft, existing, result)
             if progress and count % 5000 == 0:
                 progress(count)
+        self._report_zeros(result)
         return result
+
+    def _report_zeros(self, result):
+        for column, count in sorted(self._zeros.items()):
+            result.warnings.append(
+                f"{column}: {count} value(s) of 0 read as unknown (no value given), as asked"
+            )
+        self._zeros.clear()
 
     def _check_columns(self, sheet, kind, result):
         missing = [c for c in kind.required if c not in sheet.headers]
@@ -134,7 +146,11 @@ class Planner:
             )
         unknown = [h for h in sheet.headers if h not in kind.columns]
         if unknown:
-            result.warnings.append(f"Columns ignored (not importable): {', '.join(unknown)}")
+            result.dropped = [_with_suggestion(kind, column) for column in unknown]
+            result.warnings.append(
+                f"Columns ignored (not importable), whose values will be dropped: "
+                f"{', '.join(result.dropped)}"
+            )
 
     # First pass: parse cells, resolve references and the key; no query per row.
     def _draft(self, kind, number, row, seen, result):
@@ -169,9 +185,14 @@ class Planner:
 
     def _cell(self, model, column, draft):
         try:
-            return v.parse_value(model._meta.get_field(column), draft.row[column])
+            value = v.parse_value(model._meta.get_field(column), draft.row[column])
         except ValueError as error:
             draft.errors.append(RowError(column, str(error)))
+            return None
+        if self.zero_is_unknown and value == 0 and _is_money(model, column):
+            self._zeros[column] += 1
+            return None
+        return value
 
     def _money_currency(self, model, draft):
         """ "£350m" sets the currency too, unless the currency column says otherwise."""
@@ -367,6 +388,31 @@ def _check_citation_values(given):
             v.parse_value(model_field, given.get(column))
         except ValueError as error:
             raise RowError(column, str(error)) from None
+
+
+# Column names of portal and register downloads, and the template column each one means.
+SYNONYMS = {
+    "company_number": ("identifiers",),
+    "companies_house_number": ("identifiers",),
+    "registration_number": ("identifiers",),
+    "status": ("org_status", "contract_status", "concern_status"),
+    "company_status": ("org_status",),
+    "supplier_name": ("supplier", "lead_supplier"),
+    "buyer_name": ("buyer",),
+    "award_date": ("awarded",),
+    "awarded_date": ("awarded",),
+    "notice_title": ("title",),
+    "contract_title": ("title",),
+}
+
+
+def _with_suggestion(kind, column):
+    """The column, and the template column it may be meant as: "status (use org_status)"."""
+    wanted = column.strip().lower().replace(" ", "_")
+    meant = next((c for c in SYNONYMS.get(wanted, ()) if c in kind.columns), None)
+    if meant == "identifiers":
+        return f"{column} (use identifiers, as GB-COH-02128897)"
+    return f"{column} (use {meant})" if meant else column
 
 
 def _error(sheet, row, column, message):
