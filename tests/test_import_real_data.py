@@ -246,3 +246,23 @@ def test_the_preview_page_shows_the_columns_that_will_be_dropped(
     )
     assert 'class="errornote"' in page.content.decode()
     assert "status (use contract_status)" in page.content.decode()
+
+
+def test_the_upload_page_documents_the_separator_for_several_values(researcher_client):
+    page = researcher_client.get(reverse("admin:imports_upload")).content.decode()
+    assert "<code>;</code>" in page and "Alliance Medical;InHealth Group" in page
+
+
+# Finding 5: the portals' layout is refused with no hint
+def test_it_says_how_to_give_an_award_with_several_suppliers(researcher):
+    factories.make_organisation(name="Alliance Medical Ltd")
+    factories.make_organisation(name="InHealth Group")
+    result = contracts(
+        "title,reference,supplier", "PET-CT,CF-1,Alliance Medical", "PET-CT,CF-1,InHealth Group"
+    )
+    [error] = result.errors
+    assert (
+        error["row"] == 3
+        and "duplicate of row 2" in error["message"]
+        and "separated by ;" in error["message"]
+    )

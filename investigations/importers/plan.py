@@ -326,7 +326,11 @@ class Planner:
     def _check_duplicate(self, kind, draft, seen):
         key = draft.target if draft.target is not None else _fresh_key(kind, draft)
         if key in seen:
-            raise RowError(kind.key[-1] if kind.key else "", f"duplicate of row {seen[key]}")
+            message = f"duplicate of row {seen[key]}"
+            if any(spec.kind == "organisation" for spec in kind.children.values()):
+                # Portals publish one row per award and supplier; this template wants one.
+                message += "; give one row per record, its parties in one cell separated by ;"
+            raise RowError(kind.key[-1] if kind.key else "", message)
         seen[key] = draft.number
 
     def _load_existing(self, kind, drafts):
