@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from investigations import models as m
+from investigations.importers.plan import MAX_ROW_WARNINGS
 from investigations.importers.report import summary_lines
 from investigations.importers.service import run_import
 from tests import factories
@@ -36,7 +37,7 @@ def all_warnings(result):
 
 
 def verdict(result):
-    sheets = [(s.name, s.created, s.updated, s.unchanged, s.rejected) for s in result.sheets]
+    sheets = [s.summary() for s in result.sheets]
     return result.file_error, result.errors, sheets
 
 
@@ -266,3 +267,24 @@ def test_it_says_how_to_give_an_award_with_several_suppliers(researcher):
         and "duplicate of row 2" in error["message"]
         and "separated by ;" in error["message"]
     )
+
+
+def test_a_dropped_identifier_does_not_keep_a_row_from_its_organisation(researcher):
+    org = factories.make_organisation(name="Derby City Council")
+    m.Identifier.objects.create(organisation=org, scheme="GB-LAE", value="DER")
+    result = organisations("name,country,identifiers", "Derby City Council,GB,XX-FOO-1")
+    assert result.batch.rows_updated == 1 and m.Organisation.objects.count() == 1
+
+
+def test_a_new_identifier_does_not_reach_an_organisation_with_another_by_name(researcher):
+    org = factories.make_organisation(name="Acme Ltd")
+    m.Identifier.objects.create(organisation=org, value="02128897")
+    organisations("name,identifiers", "Acme Ltd,GB-COH-09999999")
+    assert m.Organisation.objects.count() == 2
+
+
+def test_it_keeps_a_few_hundred_row_warnings_and_counts_the_rest(researcher):
+    lines = [f"Acme {n},XX-FOO-{n}" for n in range(MAX_ROW_WARNINGS + 5)]
+    result = organisations("name,identifiers", *lines)
+    warnings = result.batch.summary["o"]["warnings"]
+    assert len(warnings) == MAX_ROW_WARNINGS + 1 and warnings[-1] == "… and 5 more warnings"

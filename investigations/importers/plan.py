@@ -27,6 +27,7 @@ from .rows import NewRow
 SEPARATOR = ";"
 # Key columns that name one record for sure; a name or title may be shared by two.
 STRONG_KEYS = ("slug", "reference", "url", "identifiers")
+MAX_ROW_WARNINGS = 500
 
 
 class RowError(ValueError):
@@ -80,6 +81,17 @@ class SheetResult:
     warnings: list = field(default_factory=list)
     rejected_rows: list = field(default_factory=list)  # (number, row, message)
     dropped: list = field(default_factory=list)  # columns not imported, with a suggestion
+    more_warnings: int = 0  # row warnings past MAX_ROW_WARNINGS, counted only
+
+    def warn(self, text):
+        """A row's warning; past a few hundred only counted, so a big file's batch stays small."""
+        if len(self.warnings) < MAX_ROW_WARNINGS:
+            self.warnings.append(text)
+        else:
+            self.more_warnings += 1
+
+    def _more(self):
+        return [f"… and {self.more_warnings} more warnings"] if self.more_warnings else []
 
     def summary(self):
         return {
@@ -89,7 +101,7 @@ class SheetResult:
             "updated": self.updated,
             "skipped": self.unchanged,
             "rejected": self.rejected,
-            "warnings": self.warnings,
+            "warnings": self.warnings + self._more(),
         }
 
 
@@ -270,7 +282,8 @@ class Planner:
                 draft.warnings.append(f"{column}: “{text}” matched by {column} alone, to {label}")
             if found:
                 return found.pop()
-            given.append(column)
+            if column != "identifiers" or _valid_identifiers(text):
+                given.append(column)  # a dropped identifier is no key the row gives
         return None
 
     def _candidates(self, kind, column, text, given):
@@ -300,12 +313,8 @@ class Planner:
 
     def _by_identifiers(self, text):
         index = self.index("organisation")
-        found = set()
-        for item in _items(text):
-            identifier = parse_identifier(item)
-            if identifier in index.by_identifier:
-                found.add(index.by_identifier[identifier])
-        return found
+        identifiers = _valid_identifiers(text)
+        return {index.by_identifier[i] for i in identifiers if i in index.by_identifier}
 
     def _tuple_key(self, kind, draft):
         key = []
@@ -352,7 +361,8 @@ class Planner:
             self._reject(result, draft)
             return
         setattr(result, action, getattr(result, action) + 1)
-        result.warnings.extend(f"Row {draft.number}, {w}" for w in draft.warnings)
+        for warning in draft.warnings:
+            result.warn(f"Row {draft.number}, {warning}")
         draft.row = draft.values = None
 
     def _reject(self, result, draft):
@@ -447,10 +457,15 @@ def _is_repeat(draft, column, spec, value, item, named):
     return True
 
 
+def _valid_identifiers(text):
+    """The (scheme, value) pairs of a cell that would be filed; dropped ones left out."""
+    return [i for i in map(parse_identifier, _items(text)) if i is not None]
+
+
 def _child_key_of(spec, value):
     if spec.kind == "alias":
         return m.normalise_name(value)
-    return id(value.instance) if isinstance(value, Pending) else value
+    return value
 
 
 def _items(text):
