@@ -7,12 +7,13 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import IntegrityError
 from django.urls import reverse
 
 from investigations import models as m
+from investigations.importers import service
 from investigations.importers.plan import MAX_ROW_WARNINGS
 from investigations.importers.report import summary_lines
-from investigations.importers.service import run_import
 from tests import factories
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
@@ -25,11 +26,11 @@ def csv_bytes(*lines):
 
 
 def contracts(*lines, **kwargs):
-    return run_import(csv_bytes(*lines), "c.csv", kind="contracts", **kwargs)
+    return service.run_import(csv_bytes(*lines), "c.csv", kind="contracts", **kwargs)
 
 
 def organisations(*lines, **kwargs):
-    return run_import(csv_bytes(*lines), "o.csv", kind="organisations", **kwargs)
+    return service.run_import(csv_bytes(*lines), "o.csv", kind="organisations", **kwargs)
 
 
 def all_warnings(result):
@@ -68,25 +69,25 @@ def test_it_merges_a_supplier_planned_in_the_same_file_named_twice(researcher):
     awards = tablib.Dataset(headers=["title", "reference", "supplier"], title="contracts")
     awards.append(["PET-CT", "CF-1", "Alliance Medical;Alliance Medical Ltd"])
     book.add_sheet(awards)
-    result = run_import(book.export("xlsx"), "book.xlsx", user=researcher)
+    result = service.run_import(book.export("xlsx"), "book.xlsx", user=researcher)
     assert result.written and m.ContractParty.objects.count() == 1
 
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_the_dry_run_predicts_the_import_of_every_sample_file(name, researcher):
     data = (FIXTURES / name).read_bytes()
-    dry = run_import(data, name, user=researcher, dry_run=True)
-    real = run_import(data, name, user=researcher)
+    dry = service.run_import(data, name, user=researcher, dry_run=True)
+    real = service.run_import(data, name, user=researcher)
     assert verdict(dry) == verdict(real)
     assert real.written == (not dry.file_error and not dry.errors)
 
 
 @pytest.mark.parametrize("name", [n for n in SAMPLES if n.startswith("contracts")])
 def test_the_dry_run_predicts_the_import_of_contracts_once_their_parties_exist(name, researcher):
-    run_import((FIXTURES / "organisations.csv").read_bytes(), "organisations.csv")
+    service.run_import((FIXTURES / "organisations.csv").read_bytes(), "organisations.csv")
     data = (FIXTURES / name).read_bytes()
-    dry = run_import(data, name, user=researcher, dry_run=True)
-    assert verdict(dry) == verdict(run_import(data, name, user=researcher))
+    dry = service.run_import(data, name, user=researcher, dry_run=True)
+    assert verdict(dry) == verdict(service.run_import(data, name, user=researcher))
 
 
 # Finding 3: a contract is overwritten through its title
@@ -191,8 +192,8 @@ def test_the_command_line_takes_the_zero_is_unknown_option(tmp_path, researcher)
 # Finding 9: a re-import that changes nothing
 def test_a_re_import_that_changes_nothing_says_so_and_commits_no_batch(researcher):
     data = csv_bytes("title,reference,value", "PET-CT,CF-1,£5m")
-    run_import(data, "c.csv", kind="contracts", user=researcher)
-    again = run_import(data, "c.csv", kind="contracts", user=researcher)
+    service.run_import(data, "c.csv", kind="contracts", user=researcher)
+    again = service.run_import(data, "c.csv", kind="contracts", user=researcher)
     assert again.batch.state == m.ImportBatch.State.UNCHANGED
     assert not again.batch.items.exists()
     assert "Nothing changed" in "\n".join(summary_lines(again))
@@ -288,3 +289,14 @@ def test_it_keeps_a_few_hundred_row_warnings_and_counts_the_rest(researcher):
     result = organisations("name,identifiers", *lines)
     warnings = result.batch.summary["o"]["warnings"]
     assert len(warnings) == MAX_ROW_WARNINGS + 1 and warnings[-1] == "… and 5 more warnings"
+
+
+def test_a_write_that_fails_is_recorded_with_its_reason(researcher, monkeypatch):
+    def failing_write(*args):
+        raise IntegrityError("UNIQUE constraint failed")
+
+    monkeypatch.setattr(service, "write_plan", failing_write)
+    with pytest.raises(IntegrityError):
+        contracts("title,reference", "PET-CT,CF-1", user=researcher)
+    batch = m.ImportBatch.objects.get()
+    assert batch.state == "failed" and "UNIQUE constraint failed" in batch.errors[0]["message"]

@@ -233,7 +233,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 def _report(request, result):
     batch = result.batch
     if batch.state == ImportBatch.State.UNCHANGED:
-        messages.info(request, "Nothing changed: every row already matches the database.")
+        messages.info(request, "Nothing changed: no valid row differs from the database.")
     elif result.written:
         messages.success(
             request,

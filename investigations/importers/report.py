@@ -30,7 +30,7 @@ def summary_lines(result):
         )
     where = f"batch #{batch.pk}" if batch.pk else "no batch saved"
     if batch.state == batch.State.UNCHANGED:
-        lines.append(f"Result: Nothing changed, every row already matches; {where}.")
+        lines.append(f"Result: Nothing changed, no valid row differs from the database; {where}.")
         return lines
     state = "written" if result.written else "nothing written"
     lines.append(f"Result: {state}; {where}.")
