@@ -50,6 +50,7 @@ def test_it_lists_the_same_supplier_named_twice_in_one_award_once(researcher):
     )
     assert result.written and not result.errors
     assert m.ContractParty.objects.filter(contract__reference="CF-1").count() == 1
+    assert "“Alliance Medical Ltd” is named twice" in all_warnings(result)
 
 
 def test_it_merges_two_spellings_of_one_supplier_with_a_warning(researcher):

@@ -450,10 +450,12 @@ def _is_repeat(draft, column, spec, value, item, named):
     if key not in named:
         named[key] = item
         return False
-    if named[key] != item:
-        draft.warnings.append(
-            f"{column}: “{named[key]}” and “{item}” name one {spec.kind}; it is listed once"
-        )
+    first = named[key]
+    if first == item:
+        said = f"the {spec.kind} “{item}” is named twice"
+    else:
+        said = f"“{first}” and “{item}” name one {spec.kind}"
+    draft.warnings.append(f"{column}: {said}; it is listed once")
     return True
 
 
