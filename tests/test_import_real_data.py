@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
@@ -158,6 +158,20 @@ def test_it_refuses_a_company_number_of_the_wrong_format_with_a_warning(number, 
     assert number in all_warnings(result)
 
 
+def test_in_strict_mode_an_identifier_that_cannot_be_filed_rejects_its_row(researcher):
+    result = organisations("name,identifiers", "Acme,XX-ABC-123", strict_identifiers=True)
+    [error] = result.errors
+    assert error["column"] == "identifiers" and "XX-ABC-123" in error["message"]
+    assert not m.Organisation.objects.exists() and result.batch.strict_identifiers
+
+
+def test_the_command_line_takes_the_strict_identifiers_option(tmp_path, researcher):
+    path = tmp_path / "o.csv"
+    path.write_bytes(csv_bytes("name,identifiers", "Acme,123456789"))
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_batch", str(path), "--kind", "organisations", "--strict-identifiers")
+
+
 @pytest.mark.parametrize("number", ["SC123456", "NI012345", "OC301234", "R0000123", "02128897"])
 def test_it_takes_company_numbers_of_every_format(number, researcher):
     organisations("name,identifiers", f"Acme,GB-COH-{number}")
@@ -208,10 +222,22 @@ def test_it_warns_prominently_that_unknown_columns_will_be_dropped(researcher):
     assert "identifiers" in warning  # the column it should be, suggested
 
 
-def upload(client, content, **options):
+def upload(client, content, kind="contracts", **options):
     file = SimpleUploadedFile("c.csv", content)
-    client.post(reverse("admin:imports_upload"), {"file": file, "kind": "contracts", **options})
+    client.post(reverse("admin:imports_upload"), {"file": file, "kind": kind, **options})
     return m.ImportBatch.objects.latest("pk")
+
+
+def test_the_admin_keeps_strict_identifiers_from_preview_to_confirm(
+    researcher_client, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    data = csv_bytes("name,identifiers", "Acme,123456789")
+    batch = upload(researcher_client, data, kind="organisations", strict_identifiers="1")
+    assert batch.strict_identifiers and batch.rows_rejected == 1
+    researcher_client.post(reverse("admin:imports_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == "failed" and not m.Organisation.objects.exists()
 
 
 def test_the_admin_reads_zero_as_unknown_from_preview_to_confirm(

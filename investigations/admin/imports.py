@@ -62,6 +62,11 @@ class UploadForm(forms.Form):
         label="Read a value of 0 as unknown",
         help_text="Procurement portals write 0 where no value was given.",
     )
+    strict_identifiers = forms.BooleanField(
+        required=False,
+        label="Reject rows with identifiers that cannot be filed",
+        help_text="By default such a row imports without the identifier, with a warning.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -135,6 +140,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "skip_invalid": data["skip_invalid"],
             "publish": data["publish"],
             "zero_is_unknown": data["zero_is_unknown"],
+            "strict_identifiers": data["strict_identifiers"],
         }
         if len(content) > BACKGROUND_BYTES:
             mark_running(batch)
@@ -218,7 +224,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404
         result = run_import(
             stored_path(batch).read_bytes(), batch.file_name, kind=batch.kind or None,
-            zero_is_unknown=batch.zero_is_unknown, dry_run=True,
+            zero_is_unknown=batch.zero_is_unknown,
+            strict_identifiers=batch.strict_identifiers, dry_run=True,
         )  # fmt: skip
         return _download(rejected_dataset(result), f"batch-{batch.pk}-rejected", fmt)
 

@@ -108,11 +108,11 @@ class SheetResult:
 class Planner:
     """Plans sheets in dependency order, sharing key indexes across the whole batch."""
 
-    def __init__(self, zero_is_unknown=False):
+    def __init__(self, zero_is_unknown=False, strict_identifiers=False):
         self.plan = Plan()
         self._indexes = {}
         self._tuple_keys = {}
-        self.zero_is_unknown = zero_is_unknown
+        self.zero_is_unknown, self.strict_identifiers = zero_is_unknown, strict_identifiers
         self._zeros = Counter()  # money columns whose 0 was read as unknown, in this sheet
 
     def index(self, name):
@@ -231,7 +231,10 @@ class Planner:
                 try:
                     value = self._child_value(spec, item, draft, column)
                 except IdentifierDropped as problem:
-                    draft.warnings.append(f"{column}: {problem}; the row imports without it")
+                    if not self.strict_identifiers:
+                        draft.warnings.append(f"{column}: {problem}; the row imports without it")
+                        continue
+                    draft.errors.append(RowError(column, str(problem)))
                     continue
                 except ValueError as error:
                     draft.errors.append(RowError(column, str(error)))

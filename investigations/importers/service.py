@@ -65,13 +65,15 @@ def run_import(
     skip_invalid=False,
     publish=False,
     zero_is_unknown=False,
+    strict_identifiers=False,
     batch=None,
     progress=None,
 ):
     """Validate a file and, unless told otherwise or it has errors, write it as one batch.
 
     ``zero_is_unknown`` reads a money value of 0 as not given, as procurement portals mean
-    it; off for spreadsheets, where 0 is what the researcher wrote.
+    it; off for spreadsheets, where 0 is what the researcher wrote. ``strict_identifiers``
+    rejects a row whose identifier cannot be filed, where by default it imports without it.
     """
     if publish and user is not None and not _may_publish(user):
         raise PermissionError("Only editors can publish imported records.")
@@ -79,10 +81,11 @@ def run_import(
         user=user, file_name=file_name, file_sha256=hashlib.sha256(data).hexdigest()
     )
     batch.kind, batch.skip_invalid, batch.publish = kind or "", skip_invalid, publish
-    batch.zero_is_unknown = zero_is_unknown
+    batch.zero_is_unknown, batch.strict_identifiers = zero_is_unknown, strict_identifiers
     result = ImportResult(batch)
+    planner = Planner(zero_is_unknown=zero_is_unknown, strict_identifiers=strict_identifiers)
     try:
-        planner = _plan(data, file_name, kind, result, progress, zero_is_unknown)
+        _plan(planner, data, file_name, kind, result, progress)
     except ImportFileError as error:
         result.file_error = str(error)
         _record(batch, result, state=m.ImportBatch.State.FAILED, save=not dry_run)
@@ -99,15 +102,13 @@ def run_import(
     return result
 
 
-def _plan(data, file_name, kind, result, progress, zero_is_unknown):
+def _plan(planner, data, file_name, kind, result, progress):
     if kind and kind not in KINDS:
         raise ImportFileError(f"Unknown kind “{kind}”; choose one of {', '.join(KINDS)}.")
     sheets = read_file(data, file_name)
-    planner = Planner(zero_is_unknown=zero_is_unknown)
     result.batch.rows_total = sum(len(s.rows) for s in sheets)
     for sheet, sheet_kind in _in_dependency_order(sheets, kind):
         result.sheets.append(planner.plan_sheet(sheet, sheet_kind, progress))
-    return planner
 
 
 def _in_dependency_order(sheets, requested):

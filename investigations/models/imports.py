@@ -27,6 +27,9 @@ class ImportBatch(models.Model):
     zero_is_unknown = models.BooleanField(
         default=False, help_text="A value of 0 was read as unknown, as portals mean it."
     )
+    strict_identifiers = models.BooleanField(
+        default=False, help_text="An identifier that cannot be filed rejects its row."
+    )
     rows_total = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)

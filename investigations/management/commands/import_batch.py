@@ -24,6 +24,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Read a money value of 0 as not given, as procurement portals mean it.",
         )
+        parser.add_argument(
+            "--strict-identifiers",
+            action="store_true",
+            help="Reject a row whose identifier is of an unknown scheme or fails its check.",
+        )
         parser.add_argument("--user", help="Username recorded on the batch and history.")
 
     def handle(self, *args, **options):
@@ -41,6 +46,7 @@ class Command(BaseCommand):
                 skip_invalid=options["skip_invalid"],
                 publish=options["publish"],
                 zero_is_unknown=options["zero_is_unknown"],
+                strict_identifiers=options["strict_identifiers"],
                 progress=lambda n: self.stderr.write(f"  … {n} rows checked"),
             )
         except PermissionError as error:
