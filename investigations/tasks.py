@@ -49,6 +49,8 @@ def run_confirm(batch):
         kind=batch.kind or None,
         skip_invalid=batch.skip_invalid,
         publish=batch.publish,
+        zero_is_unknown=batch.zero_is_unknown,
+        strict_identifiers=batch.strict_identifiers,
         batch=batch,
         progress=_recorder(batch),
     )

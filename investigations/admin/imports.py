@@ -57,6 +57,16 @@ class UploadForm(forms.Form):
     publish = forms.BooleanField(
         required=False, help_text="Editors only: publish each record that passes the gate."
     )
+    zero_is_unknown = forms.BooleanField(
+        required=False,
+        label="Read a value of 0 as unknown",
+        help_text="Procurement portals write 0 where no value was given.",
+    )
+    strict_identifiers = forms.BooleanField(
+        required=False,
+        label="Reject rows with identifiers that cannot be filed",
+        help_text="By default such a row imports without the identifier, with a warning.",
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -129,6 +139,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "kind": data["kind"] or None,
             "skip_invalid": data["skip_invalid"],
             "publish": data["publish"],
+            "zero_is_unknown": data["zero_is_unknown"],
+            "strict_identifiers": data["strict_identifiers"],
         }
         if len(content) > BACKGROUND_BYTES:
             mark_running(batch)
@@ -212,7 +224,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise Http404
         result = run_import(
             stored_path(batch).read_bytes(), batch.file_name, kind=batch.kind or None,
-            dry_run=True,
+            zero_is_unknown=batch.zero_is_unknown,
+            strict_identifiers=batch.strict_identifiers, dry_run=True,
         )  # fmt: skip
         return _download(rejected_dataset(result), f"batch-{batch.pk}-rejected", fmt)
 
@@ -226,7 +239,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 def _report(request, result):
     batch = result.batch
-    if result.written:
+    if batch.state == ImportBatch.State.UNCHANGED:
+        messages.info(request, "Nothing changed: no valid row differs from the database.")
+    elif result.written:
         messages.success(
             request,
             f"Imported: {batch.rows_created} created, {batch.rows_updated} updated, "

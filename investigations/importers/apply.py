@@ -125,7 +125,7 @@ def _new_identifier(planner, parent, identifier, error_class):
     if owner is None:
         index.add_identifier(ref_of(parent), identifier)
         return True
-    if owner == ref_of(parent) or (isinstance(owner, Pending) and owner.instance is parent):
+    if owner == ref_of(parent):
         return False
     if owner == parent.pk:
         return False

@@ -6,6 +6,7 @@ the same batch are added as ``Pending`` refs, so a workbook's contracts can name
 organisations its first sheet creates.
 """
 
+import re
 from functools import lru_cache
 
 from investigations.models import Identifier, Organisation, OrganisationAlias, normalise_name
@@ -17,6 +18,12 @@ class Pending:
 
     def __init__(self, instance):
         self.instance = instance
+
+    def __eq__(self, other):
+        return isinstance(other, Pending) and other.instance is self.instance
+
+    def __hash__(self):
+        return id(self.instance)
 
     def __str__(self):
         return f"{self.instance} (new in this file)"
@@ -33,6 +40,7 @@ class NameIndex:
         self.model, self.name_field = model, name_field
         self.by_slug, self.by_name, self.labels = {}, {}, {}
         self.by_extra = {column: {} for column in extra}
+        self.keyed = {column: set() for column in extra}  # refs that have this key
         fields = ("pk", "slug", name_field, *extra)
         rows = model._default_manager.values_list(*fields).iterator(chunk_size=5000)
         for pk, slug, name, *others in rows:
@@ -42,6 +50,7 @@ class NameIndex:
             for column, value in zip(extra, others, strict=True):
                 if value:
                     _put(self.by_extra[column], self.normalise(value), pk)
+                    self.keyed[column].add(pk)
 
     def normalise(self, text):
         return _normalised(str(text))
@@ -72,6 +81,11 @@ class NameIndex:
     def add_extra(self, column, ref, value):
         if value and column in self.by_extra:
             _put(self.by_extra[column], self.normalise(value), ref)
+            self.keyed[column].add(ref)
+
+    def has_key(self, column, ref):
+        """Whether the record has a value for this strong key (every record has a slug)."""
+        return column == "slug" or ref in self.keyed.get(column, ())
 
     def resolve(self, text):
         """The one record named by ``text``, or ValueError naming the candidates."""
@@ -127,6 +141,7 @@ class OrganisationIndex(NameIndex):
             "organisation_id", "scheme", "value"
         ):
             self.by_identifier[(scheme, value)] = org_id
+        self.keyed["identifiers"] = set(self.by_identifier.values())
 
     def candidates(self, text):
         identifier = parse_identifier(text, strict=True)
@@ -136,22 +151,59 @@ class OrganisationIndex(NameIndex):
 
     def add_identifier(self, ref, identifier):
         self.by_identifier[identifier] = ref
+        self.keyed["identifiers"].add(ref)
 
 
-SCHEMES = sorted(Identifier.Scheme.values, key=len, reverse=True)
+SCHEMES = frozenset(Identifier.Scheme.values)
+# An org-id: a two-letter country (or XI, XM), a register code, then the value.
+ORG_ID = re.compile(r"^([A-Z]{2})-([A-Z0-9]+)-(.+)$", re.IGNORECASE)
+# Eight characters: digits, two letters and six digits (SC, NI, OC, SO, NC...), or R and seven.
+COMPANY_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6}|R\d{7})$")
+MAX_VALUE = Identifier._meta.get_field("value").max_length
+
+
+class IdentifierDropped(ValueError):
+    """An identifier the import cannot file: its row imports without it, with a warning."""
+
+
+def read_identifier(text):
+    """(scheme, value, note) from "GB-COH-02128897" or, as Companies House, "02128897".
+
+    The note tells of a number padded to eight digits. Raises ``IdentifierDropped`` for an
+    unknown scheme or a value that fails its scheme's check: never filed under another.
+    """
+    text = str(text).strip().replace(" ", "")
+    match = ORG_ID.match(text)
+    scheme, raw = (f"{match[1]}-{match[2]}".upper(), match[3]) if match else ("GB-COH", text)
+    if scheme not in SCHEMES:
+        raise IdentifierDropped(f"“{text}” is of {scheme}, a scheme this database does not know")
+    value = normalise_identifier(scheme, raw)
+    if scheme == "GB-COH" and not COMPANY_NUMBER.match(value):
+        raise IdentifierDropped(
+            f"“{text}” is not a Companies House number (eight characters: digits, or a "
+            "prefix such as SC, NI or OC and digits)"
+        )
+    if len(value) > MAX_VALUE:
+        raise IdentifierDropped(f"“{text}” is longer than {MAX_VALUE} characters")
+    padded = scheme == "GB-COH" and value != raw.upper()
+    note = f"“{raw}” was read as {scheme}-{value}, padded to eight digits" if padded else ""
+    return scheme, value, note
 
 
 def parse_identifier(text, strict=False):
-    """(scheme, value) from "GB-COH-02128897" or, as Companies House, "02128897".
+    """(scheme, value) of a valid identifier, or None.
 
     With ``strict``, a bare value must look like a company number (digits, or two letters
     and six digits), so that names are never read as identifiers.
     """
-    text = str(text).strip().upper().replace(" ", "")
-    for scheme in SCHEMES:
-        if text.startswith(scheme + "-") and len(text) > len(scheme) + 1:
-            return scheme, normalise_identifier(scheme, text[len(scheme) + 1 :])
-    looks_like_number = text.isdigit() or (len(text) == 8 and text[2:].isdigit())
-    if text and (looks_like_number or not strict):
-        return "GB-COH", normalise_identifier("GB-COH", text)
-    return None
+    bare = str(text).strip().replace(" ", "")
+    if (
+        strict
+        and not ORG_ID.match(bare)
+        and not (bare.isdigit() or COMPANY_NUMBER.match(bare.upper()))
+    ):
+        return None
+    try:
+        return read_identifier(text)[:2]
+    except IdentifierDropped:
+        return None

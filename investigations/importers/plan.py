@@ -5,7 +5,7 @@ changed fields, and child rows and citations as plain values (``rows.NewRow``). 
 ``write.write_plan`` touch the database, so an atomic import that fails writes nothing.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -13,11 +13,21 @@ from django.contrib.contenttypes.models import ContentType
 from investigations import models as m
 
 from . import values as v
-from .keys import NameIndex, OrganisationIndex, Pending, parse_identifier
+from .keys import (
+    IdentifierDropped,
+    NameIndex,
+    OrganisationIndex,
+    Pending,
+    parse_identifier,
+    read_identifier,
+)
 from .kinds import CITATION_COLUMNS, KINDS
 from .rows import NewRow
 
 SEPARATOR = ";"
+# Key columns that name one record for sure; a name or title may be shared by two.
+STRONG_KEYS = ("slug", "reference", "url", "identifiers")
+MAX_ROW_WARNINGS = 500
 
 
 class RowError(ValueError):
@@ -70,25 +80,40 @@ class SheetResult:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     rejected_rows: list = field(default_factory=list)  # (number, row, message)
+    dropped: list = field(default_factory=list)  # columns not imported, with a suggestion
+    more_warnings: int = 0  # row warnings past MAX_ROW_WARNINGS, counted only
+
+    def warn(self, text):
+        """A row's warning; past a few hundred only counted, so a big file's batch stays small."""
+        if len(self.warnings) < MAX_ROW_WARNINGS:
+            self.warnings.append(text)
+        else:
+            self.more_warnings += 1
+
+    def _more(self):
+        return [f"… and {self.more_warnings} more warnings"] if self.more_warnings else []
 
     def summary(self):
         return {
             "kind": self.kind,
+            "dropped": self.dropped,
             "created": self.created,
             "updated": self.updated,
             "skipped": self.unchanged,
             "rejected": self.rejected,
-            "warnings": self.warnings,
+            "warnings": self.warnings + self._more(),
         }
 
 
 class Planner:
     """Plans sheets in dependency order, sharing key indexes across the whole batch."""
 
-    def __init__(self):
+    def __init__(self, zero_is_unknown=False, strict_identifiers=False):
         self.plan = Plan()
         self._indexes = {}
         self._tuple_keys = {}
+        self.zero_is_unknown, self.strict_identifiers = zero_is_unknown, strict_identifiers
+        self._zeros = Counter()  # money columns whose 0 was read as unknown, in this sheet
 
     def index(self, name):
         name = CANONICAL.get(name, name)
@@ -115,7 +140,15 @@ class Planner:
             self._apply(kind, draft, existing, result)
             if progress and count % 5000 == 0:
                 progress(count)
+        self._report_zeros(result)
         return result
+
+    def _report_zeros(self, result):
+        for column, count in sorted(self._zeros.items()):
+            result.warnings.append(
+                f"{column}: {count} value(s) of 0 read as unknown (no value given), as asked"
+            )
+        self._zeros.clear()
 
     def _check_columns(self, sheet, kind, result):
         missing = [c for c in kind.required if c not in sheet.headers]
@@ -125,7 +158,11 @@ class Planner:
             )
         unknown = [h for h in sheet.headers if h not in kind.columns]
         if unknown:
-            result.warnings.append(f"Columns ignored (not importable): {', '.join(unknown)}")
+            result.dropped = [_with_suggestion(kind, column) for column in unknown]
+            result.warnings.append(
+                f"Columns ignored (not importable), whose values will be dropped: "
+                f"{', '.join(result.dropped)}"
+            )
 
     # First pass: parse cells, resolve references and the key; no query per row.
     def _draft(self, kind, number, row, seen, result):
@@ -133,6 +170,7 @@ class Planner:
         try:
             self._parse(kind, draft)
             draft.target = self._find(kind, draft)
+            self._keep_name(kind, draft)
             self._check_duplicate(kind, draft, seen)
         except RowError as error:
             draft.errors.append(error)
@@ -159,9 +197,14 @@ class Planner:
 
     def _cell(self, model, column, draft):
         try:
-            return v.parse_value(model._meta.get_field(column), draft.row[column])
+            value = v.parse_value(model._meta.get_field(column), draft.row[column])
         except ValueError as error:
             draft.errors.append(RowError(column, str(error)))
+            return None
+        if self.zero_is_unknown and value == 0 and _is_money(model, column):
+            self._zeros[column] += 1
+            return None
+        return value
 
     def _money_currency(self, model, draft):
         """ "£350m" sets the currency too, unless the currency column says otherwise."""
@@ -182,20 +225,32 @@ class Planner:
             raise RowError(column, str(error)) from None
 
     def _children(self, kind, draft):
-        children = []
+        children, named = [], {}
         for column, spec in kind.children.items():
             for item in _items(draft.row.get(column)):
                 try:
-                    children.append((spec, self._child_value(spec, item)))
+                    value = self._child_value(spec, item, draft, column)
+                except IdentifierDropped as problem:
+                    if not self.strict_identifiers:
+                        draft.warnings.append(f"{column}: {problem}; the row imports without it")
+                        continue
+                    draft.errors.append(RowError(column, str(problem)))
+                    continue
                 except ValueError as error:
                     draft.errors.append(RowError(column, str(error)))
+                    continue
+                if _is_repeat(draft, column, spec, value, item, named):
+                    continue
+                children.append((spec, value))
         return children
 
-    def _child_value(self, spec, item):
+    def _child_value(self, spec, item, draft, column):
         if spec.kind == "organisation":
             return self.index("organisation").resolve(item)
         if spec.kind == "identifier":
-            scheme, value = parse_identifier(item)
+            scheme, value, note = read_identifier(item)
+            if note:
+                draft.warnings.append(f"{column}: {note}")
             return scheme, v.parse_value(m.Identifier._meta.get_field("value"), value)
         return v.parse_value(spec.model._meta.get_field("name"), item)
 
@@ -211,32 +266,58 @@ class Planner:
         return given
 
     def _find(self, kind, draft):
-        """The existing (or earlier planned) record this row is about, or None."""
+        """The existing (or earlier planned) record this row is about, or None.
+
+        Strong keys (slug, reference, URL, identifiers) come first. A name or title alone
+        never reaches a record that has a strong key of its own the row did not give: two
+        awards with one title stay two contracts. A match by name alone is warned of.
+        """
         if kind.key_fields:
             return self._tuple_index(kind).get(self._tuple_key(kind, draft))
+        given = []
         for column in kind.key:
             text = draft.row.get(column)
             if v.is_blank(text):
                 continue
-            if column == "identifiers":
-                found = self._by_identifiers(text)
-            else:
-                found = self.index(kind.name).candidates_by(column, text)
-            if len(found) > 1:
-                names = "; ".join(sorted(self.index(kind.name).describe(r) for r in found))
-                raise RowError(column, f"“{text}” matches several records: {names}")
+            found = self._candidates(kind, column, text, given)
+            if found and column not in STRONG_KEYS:
+                label = self.index(kind.name).describe(next(iter(found)))
+                draft.warnings.append(f"{column}: “{text}” matched by {column} alone, to {label}")
             if found:
                 return found.pop()
+            if column != "identifiers" or _valid_identifiers(text):
+                given.append(column)  # a dropped identifier is no key the row gives
         return None
+
+    def _candidates(self, kind, column, text, given):
+        index = self.index(kind.name)
+        if column == "identifiers":
+            found = self._by_identifiers(text)
+        else:
+            found = index.candidates_by(column, text)
+        if column not in STRONG_KEYS:
+            found = {ref for ref in found if not any(index.has_key(c, ref) for c in given)}
+        if len(found) > 1:
+            names = "; ".join(sorted(index.describe(r) for r in found))
+            raise RowError(column, f"“{text}” matches several records: {names}")
+        return found
+
+    def _keep_name(self, kind, draft):
+        """A matched organisation keeps its name: a new spelling becomes an alias of it."""
+        if kind.model is not m.Organisation or draft.target is None:
+            return
+        name = draft.values.pop("name", None)
+        index = self.index("organisation")
+        if name is None or draft.target in index.candidates_by("name", name):
+            return
+        draft.children.append((kind.children["aliases"], name))
+        label = index.describe(draft.target)
+        draft.warnings.append(f"name: “{name}” is kept as an alias of {label}, whose name stays")
 
     def _by_identifiers(self, text):
         index = self.index("organisation")
-        found = set()
-        for item in _items(text):
-            identifier = parse_identifier(item)
-            if identifier in index.by_identifier:
-                found.add(index.by_identifier[identifier])
-        return found
+        identifiers = _valid_identifiers(text)
+        return {index.by_identifier[i] for i in identifiers if i in index.by_identifier}
 
     def _tuple_key(self, kind, draft):
         key = []
@@ -257,7 +338,11 @@ class Planner:
     def _check_duplicate(self, kind, draft, seen):
         key = draft.target if draft.target is not None else _fresh_key(kind, draft)
         if key in seen:
-            raise RowError(kind.key[-1] if kind.key else "", f"duplicate of row {seen[key]}")
+            message = f"duplicate of row {seen[key]}"
+            if any(spec.kind == "organisation" for spec in kind.children.values()):
+                # Portals publish one row per award and supplier; this template wants one.
+                message += "; give one row per record, its parties in one cell separated by ;"
+            raise RowError(kind.key[-1] if kind.key else "", message)
         seen[key] = draft.number
 
     def _load_existing(self, kind, drafts):
@@ -279,6 +364,8 @@ class Planner:
             self._reject(result, draft)
             return
         setattr(result, action, getattr(result, action) + 1)
+        for warning in draft.warnings:
+            result.warn(f"Row {draft.number}, {warning}")
         draft.row = draft.values = None
 
     def _reject(self, result, draft):
@@ -300,6 +387,7 @@ class Draft:
     citation: dict | None = None
     target: object = None
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
 
 # The field each citation column is written to, when it makes a source or a citation.
@@ -319,6 +407,31 @@ def _check_citation_values(given):
             raise RowError(column, str(error)) from None
 
 
+# Column names of portal and register downloads, and the template column each one means.
+SYNONYMS = {
+    "company_number": ("identifiers",),
+    "companies_house_number": ("identifiers",),
+    "registration_number": ("identifiers",),
+    "status": ("org_status", "contract_status", "concern_status"),
+    "company_status": ("org_status",),
+    "supplier_name": ("supplier", "lead_supplier"),
+    "buyer_name": ("buyer",),
+    "award_date": ("awarded",),
+    "awarded_date": ("awarded",),
+    "notice_title": ("title",),
+    "contract_title": ("title",),
+}
+
+
+def _with_suggestion(kind, column):
+    """The column, and the template column it may be meant as: "status (use org_status)"."""
+    wanted = column.strip().lower().replace(" ", "_")
+    meant = next((c for c in SYNONYMS.get(wanted, ()) if c in kind.columns), None)
+    if meant == "identifiers":
+        return f"{column} (use identifiers, as GB-COH-02128897)"
+    return f"{column} (use {meant})" if meant else column
+
+
 def _error(sheet, row, column, message):
     return {"sheet": sheet, "row": row, "column": column, "message": message}
 
@@ -331,6 +444,33 @@ def _fresh_key(kind, draft):
         if not v.is_blank(text):
             return ("new", column, m.normalise_name(str(text)))
     return ("new", draft.number)
+
+
+def _is_repeat(draft, column, spec, value, item, named):
+    """A child named twice in one row (a portal lists a supplier twice, or two spellings
+    resolve to one organisation) is planned once: a second row would break uniqueness."""
+    key = (id(spec), _child_key_of(spec, value))
+    if key not in named:
+        named[key] = item
+        return False
+    first = named[key]
+    if first == item:
+        said = f"the {spec.kind} “{item}” is named twice"
+    else:
+        said = f"“{first}” and “{item}” name one {spec.kind}"
+    draft.warnings.append(f"{column}: {said}; it is listed once")
+    return True
+
+
+def _valid_identifiers(text):
+    """The (scheme, value) pairs of a cell that would be filed; dropped ones left out."""
+    return [i for i in map(parse_identifier, _items(text)) if i is not None]
+
+
+def _child_key_of(spec, value):
+    if spec.kind == "alias":
+        return m.normalise_name(value)
+    return value
 
 
 def _items(text):

@@ -28,8 +28,11 @@ def summary_lines(result):
         lines.append(
             f"  {pending} published record(s) changed: pending revisions wait for an editor"
         )
-    state = "written" if result.written else "nothing written"
     where = f"batch #{batch.pk}" if batch.pk else "no batch saved"
+    if batch.state == batch.State.UNCHANGED:
+        lines.append(f"Result: Nothing changed, no valid row differs from the database; {where}.")
+        return lines
+    state = "written" if result.written else "nothing written"
     lines.append(f"Result: {state}; {where}.")
     return lines
 

@@ -46,6 +46,11 @@ class ImportResult:
         return [e for sheet in self.sheets for e in sheet.errors]
 
     @property
+    def nothing_changed(self):
+        """Every valid row already matches the database: there is nothing to write."""
+        return not any(sheet.created or sheet.updated for sheet in self.sheets)
+
+    @property
     def rejected_rows(self):
         return [(s.name, *row) for s in self.sheets for row in s.rejected_rows]
 
@@ -59,19 +64,28 @@ def run_import(
     dry_run=False,
     skip_invalid=False,
     publish=False,
+    zero_is_unknown=False,
+    strict_identifiers=False,
     batch=None,
     progress=None,
 ):
-    """Validate a file and, unless told otherwise or it has errors, write it as one batch."""
+    """Validate a file and, unless told otherwise or it has errors, write it as one batch.
+
+    ``zero_is_unknown`` reads a money value of 0 as not given, as procurement portals mean
+    it; off for spreadsheets, where 0 is what the researcher wrote. ``strict_identifiers``
+    rejects a row whose identifier cannot be filed, where by default it imports without it.
+    """
     if publish and user is not None and not _may_publish(user):
         raise PermissionError("Only editors can publish imported records.")
     batch = batch or m.ImportBatch(
         user=user, file_name=file_name, file_sha256=hashlib.sha256(data).hexdigest()
     )
     batch.kind, batch.skip_invalid, batch.publish = kind or "", skip_invalid, publish
+    batch.zero_is_unknown, batch.strict_identifiers = zero_is_unknown, strict_identifiers
     result = ImportResult(batch)
+    planner = Planner(zero_is_unknown=zero_is_unknown, strict_identifiers=strict_identifiers)
     try:
-        planner = _plan(data, file_name, kind, result, progress)
+        _plan(planner, data, file_name, kind, result, progress)
     except ImportFileError as error:
         result.file_error = str(error)
         _record(batch, result, state=m.ImportBatch.State.FAILED, save=not dry_run)
@@ -80,19 +94,21 @@ def run_import(
         state = m.ImportBatch.State.PREVIEWED if dry_run else m.ImportBatch.State.FAILED
         _record(batch, result, state=state, save=not dry_run or batch.pk is not None)
         return result
+    if result.nothing_changed:
+        # Recorded, as every confirmed import is, but as a check: nothing to write or undo.
+        _record(batch, result, state=m.ImportBatch.State.UNCHANGED, save=True)
+        return result
     _write(planner, result, user, publish)
     return result
 
 
-def _plan(data, file_name, kind, result, progress):
+def _plan(planner, data, file_name, kind, result, progress):
     if kind and kind not in KINDS:
         raise ImportFileError(f"Unknown kind “{kind}”; choose one of {', '.join(KINDS)}.")
     sheets = read_file(data, file_name)
-    planner = Planner()
     result.batch.rows_total = sum(len(s.rows) for s in sheets)
     for sheet, sheet_kind in _in_dependency_order(sheets, kind):
         result.sheets.append(planner.plan_sheet(sheet, sheet_kind, progress))
-    return planner
 
 
 def _in_dependency_order(sheets, requested):
@@ -119,8 +135,10 @@ def _write(planner, result, user, publish):
             with transaction.atomic():
                 result.publish_refused = publish_plan(planner.plan, batch, user)
         result.left_pending = proposals.propose(live_changes, batch, user, publish)
-    except Exception:
+    except Exception as error:
         take_back(batch)
+        # The batch page says why, rather than showing a failed batch with no error.
+        result.file_error = f"The write failed and everything written was taken back: {error}"
         _record(batch, result, state=m.ImportBatch.State.FAILED, save=True)
         raise
     result.written = True

@@ -11,6 +11,7 @@ class ImportBatch(models.Model):
         PREVIEWED = "previewed", "Previewed"
         RUNNING = "running", "Running"
         COMMITTED = "committed", "Committed"
+        UNCHANGED = "unchanged", "Nothing changed"  # confirmed; every row already matched
         FAILED = "failed", "Failed"
         UNDONE = "undone", "Undone"
 
@@ -23,6 +24,12 @@ class ImportBatch(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
     skip_invalid = models.BooleanField(default=False)
     publish = models.BooleanField(default=False)
+    zero_is_unknown = models.BooleanField(
+        default=False, help_text="A value of 0 was read as unknown, as portals mean it."
+    )
+    strict_identifiers = models.BooleanField(
+        default=False, help_text="An identifier that cannot be filed rejects its row."
+    )
     rows_total = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)

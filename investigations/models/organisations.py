@@ -124,10 +124,19 @@ class Identifier(Citable):
     """An org-id: a register's scheme and the value in it, as GB-COH-02128897."""
 
     class Scheme(models.TextChoices):
+        """Register codes of the org-id list (org-id.guide) that the project's data uses."""
+
         GB_COH = "GB-COH", "GB-COH: Companies House"
         GB_NHS = "GB-NHS", "GB-NHS: NHS ODS code"
         GB_CHC = "GB-CHC", "GB-CHC: Charity Commission (England and Wales)"
+        GB_SC = "GB-SC", "GB-SC: Scottish Charity Register"
+        GB_NIC = "GB-NIC", "GB-NIC: Charity Commission for Northern Ireland"
         GB_GOR = "GB-GOR", "GB-GOR: UK government organisation"
+        GB_EDU = "GB-EDU", "GB-EDU: Get Information about Schools (England)"
+        GB_LAE = "GB-LAE", "GB-LAE: Local authorities (England)"
+        GB_LAS = "GB-LAS", "GB-LAS: Local authorities (Scotland)"
+        GB_SRS = "GB-SRS", "GB-SRS: Supplier Registration Service (Cabinet Office)"
+        GB_UKPRN = "GB-UKPRN", "GB-UKPRN: UK Register of Learning Providers"
         ZA_CIP = "ZA-CIP", "ZA-CIP: South African companies register"
         NL_KVK = "NL-KVK", "NL-KVK: Dutch chamber of commerce"
         GG_GFSC = "GG-GFSC", "GG-GFSC: Guernsey registry"
@@ -169,8 +178,14 @@ class Identifier(Citable):
         return template.format(value=self.value) if template else ""
 
 
+# Registers whose values are case-sensitive, as GB-SRS-sid4gov.cabinetoffice.gov.uk/By5B2FN2.
+CASE_SENSITIVE_SCHEMES = ("GB-SRS",)
+
+
 def normalise_identifier(scheme, value):
-    value = value.strip().upper().replace(" ", "")
+    value = value.strip().replace(" ", "")
+    if scheme not in CASE_SENSITIVE_SCHEMES:
+        value = value.upper()
     if scheme == Identifier.Scheme.GB_COH and value.isdigit():
         value = value.zfill(8)
     return value

@@ -19,6 +19,16 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate; write nothing.")
         parser.add_argument("--skip-invalid", action="store_true", help="Write the valid rows.")
         parser.add_argument("--publish", action="store_true", help="Publish what passes the gate.")
+        parser.add_argument(
+            "--zero-is-unknown",
+            action="store_true",
+            help="Read a money value of 0 as not given, as procurement portals mean it.",
+        )
+        parser.add_argument(
+            "--strict-identifiers",
+            action="store_true",
+            help="Reject a row whose identifier is of an unknown scheme or fails its check.",
+        )
         parser.add_argument("--user", help="Username recorded on the batch and history.")
 
     def handle(self, *args, **options):
@@ -35,6 +45,8 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
                 publish=options["publish"],
+                zero_is_unknown=options["zero_is_unknown"],
+                strict_identifiers=options["strict_identifiers"],
                 progress=lambda n: self.stderr.write(f"  … {n} rows checked"),
             )
         except PermissionError as error:
