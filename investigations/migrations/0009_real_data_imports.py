@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('investigations', '0007_source_file_checks'),
+        ('investigations', '0008_citation_confirmed_value'),
     ]
 
     operations = [
