@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 from investigations import revisions
 
 VERSION_KEY = "public-pages:version"
-UNCACHED_PREFIXES = ("/admin/", "/media/", "/static/")
+UNCACHED_PREFIXES = ("/admin/", "/static/")
 
 
 def content_version():

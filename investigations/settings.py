@@ -188,11 +188,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# django-import-export: imports and exports need their own permissions.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+# django-import-export serves only the admin's exports now (imports are batches, through
+# investigations.importers); exporting needs its own permission.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 
 # Imports too big for a web request run as tasks (investigations/tasks.py), stored in the
