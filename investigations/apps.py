@@ -7,6 +7,7 @@ class InvestigationsConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+        from simple_history.signals import pre_create_historical_record
 
         from investigations import revisions, search
         from investigations.caching import batch_changed, invalidate_public_pages
@@ -20,6 +21,9 @@ class InvestigationsConfig(AppConfig):
                 signal.connect(revisions.note_touched, sender=model, weak=False)
             for field in model._meta.local_many_to_many:
                 m2m_changed.connect(revisions.note_touched, sender=field.remote_field.through)
+        pre_create_historical_record.connect(
+            revisions.history_batch, sender=self.get_model("HistoricalRevision"), weak=False
+        )
         batch = self.get_model("ImportBatch")
         post_save.connect(batch_changed, sender=batch, weak=False)
         post_save.connect(search.batch_changed, sender=batch, weak=False)

@@ -340,9 +340,15 @@ def _keep(record, revision, live, proposed, user, batch):
     revision.snapshot, revision.label = proposed, str(record)[:500]
     revision.version += 1
     revision.changed_by = user
-    revision._history_user = user
+    revision._history_user, revision._history_batch = user, batch
     revision.save()
     return revision
+
+
+def history_batch(sender, instance, history_instance, **kwargs):
+    """pre_create_historical_record receiver: a revision's history names the batch that
+    extended it, as the history rows an import writes do."""
+    history_instance.import_batch = getattr(instance, "_history_batch", None)
 
 
 def _close(revision, state, user, note=""):

@@ -47,6 +47,7 @@ def test_a_researchers_batch_makes_one_pending_revision_per_published_record(
         researcher,
     )
     assert revision.snapshot["record"]["fields"]["summary"] == "It paid no tax in 2022."
+    assert revision.history.get().import_batch == result.batch
     aliases = {a["fields"]["name"] for a in revision.snapshot["children"]["aliases"]}
     assert aliases == {"AML", "Alliance Imaging"}
     draft.refresh_from_db()
