@@ -260,7 +260,6 @@ def propose(records, user, change, *, keep=lambda result: True, batch=None, base
         savepoint = transaction.savepoint()
         token = _touched.set({})
         try:
-            before = {key: snapshot(r) for key, (r, _) in staged.items()}
             for _, revision in staged.values():
                 if revision is not None:
                     write_snapshot(revision.snapshot)
@@ -269,14 +268,14 @@ def propose(records, user, change, *, keep=lambda result: True, batch=None, base
             if not (touched or staged):
                 transaction.savepoint_commit(savepoint)
                 return result, []
-            after = _after(staged, touched, before) if keep(result) else None
+            after = _after(staged, touched) if keep(result) else None
         finally:
             _touched.reset(token)
         transaction.savepoint_rollback(savepoint)
         if after is None:
             return result, []
         revisions = [
-            _keep(record, revision, before[key], after[key], user, batch)
+            _keep(record, revision, after[key], user, batch)
             for key, (record, revision) in _all(staged, touched).items()
         ]
     return result, [r for r in revisions if r is not None]
@@ -304,16 +303,14 @@ def conflict_message(record, revision):
     )
 
 
-def _after(staged, touched, before):
+def _after(staged, touched):
     after = {}
     for key, owner in _all(staged, touched).items():
-        if key not in staged:
-            if pending_revision(owner[0]) is not None:
-                raise RevisionConflict(
-                    f"“{owner[0]}” has a pending revision. Make this change from its own page, "
-                    "so that it joins that revision."
-                )
-            before[key] = None
+        if key not in staged and pending_revision(owner[0]) is not None:
+            raise RevisionConflict(
+                f"“{owner[0]}” has a pending revision. Make this change from its own page, "
+                "so that it joins that revision."
+            )
         after[key] = snapshot(owner[0])
     return after
 
@@ -326,9 +323,12 @@ def _all(staged, touched):
     return found
 
 
-def _keep(record, revision, live, proposed, user, batch):
-    """Store ``proposed`` as the record's pending revision, unless it is the live version."""
-    live = live or snapshot(record)
+def _keep(record, revision, proposed, user, batch):
+    """Store ``proposed`` as the record's pending revision, unless it is the live version.
+
+    Called once the savepoint is rolled back, so the stored rows are the live version.
+    """
+    live = snapshot(record)
     if comparable(proposed) == comparable(live):
         if revision is not None:
             _close(revision, Revision.State.WITHDRAWN, user, "Its changes were undone.")

@@ -27,10 +27,6 @@ def propose(record, user, **fields):
     return revisions.propose([record], user, change)[1][0]
 
 
-def review_url(revision):
-    return reverse("admin:investigations_revision_change", args=[revision.pk])
-
-
 def test_the_admin_index_counts_pending_revisions(editor_client, researcher, organisation):
     propose(organisation, researcher, founded="1975")
     page = editor_client.get(reverse("admin:index")).content.decode()
@@ -40,20 +36,19 @@ def test_the_admin_index_counts_pending_revisions(editor_client, researcher, org
 def test_each_changelist_filters_records_with_a_pending_revision(
     editor_client, editor, researcher, organisation
 ):
-    other = factories.make_published(factories.make_organisation(name="Other Ltd"), editor)
+    factories.make_published(factories.make_organisation(name="Other Ltd"), editor)  # not listed
     propose(organisation, researcher, founded="1975")
     page = editor_client.get(
         reverse("admin:investigations_organisation_changelist") + "?pending_revision=yes"
     )
     assert list(page.context["cl"].result_list) == [organisation]
-    assert other not in page.context["cl"].result_list
 
 
 def test_the_review_page_shows_the_diff_and_the_missing_claims(
     editor_client, researcher, organisation
 ):
     revision = propose(organisation, researcher, summary="It paid no tax in 2022.")
-    page = editor_client.get(review_url(revision)).content.decode()
+    page = editor_client.get(admin_url(revision)).content.decode()
     assert "<del>—</del><ins>It paid no tax in 2022.</ins>" in page
     assert "a passage of “summary” has no citation" in page
     assert "Publish with this reason" in page
@@ -74,9 +69,9 @@ def test_publishing_without_a_reason_is_refused_with_the_missing_claims(
 def test_a_researcher_cannot_publish_a_revision(researcher_client, researcher, organisation):
     revision = propose(organisation, researcher, founded="1975")
     assert (
-        "Publish this revision" not in researcher_client.get(review_url(revision)).content.decode()
+        "Publish this revision" not in researcher_client.get(admin_url(revision)).content.decode()
     )
-    response = researcher_client.post(review_url(revision), {"decision": "publish"})
+    response = researcher_client.post(admin_url(revision), {"decision": "publish"})
     assert response.status_code == 403
     with pytest.raises(Exception, match="Only editors"):
         revisions.publish_revision(revision, researcher)
@@ -96,7 +91,7 @@ def test_publishing_a_cited_revision_makes_it_live_and_names_both_people(
         factories.cite(staged, "summary", source, marker="tax", quote="paid no corporation tax")
 
     [revision] = revisions.propose([organisation], researcher, change)[1]
-    response = editor_client.post(review_url(revision), {"decision": "publish"})
+    response = editor_client.post(admin_url(revision), {"decision": "publish"})
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.summary == "It paid no tax in 2022.[^tax]"
@@ -110,7 +105,7 @@ def test_publishing_a_cited_revision_makes_it_live_and_names_both_people(
 def test_publishing_with_a_reason_keeps_it_with_the_record(editor_client, researcher, organisation):
     revision = propose(organisation, researcher, summary="It paid no tax in 2022.")
     data = {"decision": "publish", "reason": "Stated on the company's own site."}
-    assert editor_client.post(review_url(revision), data).status_code == 302
+    assert editor_client.post(admin_url(revision), data).status_code == 302
     organisation.refresh_from_db()
     assert organisation.summary == "It paid no tax in 2022."
     assert organisation.publication_override_reason == "Stated on the company's own site."
@@ -122,9 +117,9 @@ def test_a_rejection_needs_a_note_which_the_researcher_then_sees(
 ):
     revision = propose(organisation, researcher, founded="1975")
     client.force_login(editor)
-    assert client.post(review_url(revision), {"decision": "reject"}).status_code == 200
+    assert client.post(admin_url(revision), {"decision": "reject"}).status_code == 200
     assert Revision.objects.get().is_pending
-    client.post(review_url(revision), {"decision": "reject", "note": "The filing says 1989."})
+    client.post(admin_url(revision), {"decision": "reject", "note": "The filing says 1989."})
     assert Revision.objects.get().state == Revision.State.REJECTED
     client.force_login(researcher)
     page = client.get(admin_url(organisation)).content.decode()
@@ -133,7 +128,7 @@ def test_a_rejection_needs_a_note_which_the_researcher_then_sees(
 
 def test_the_author_may_withdraw_a_revision(researcher_client, researcher, organisation):
     revision = propose(organisation, researcher, founded="1975")
-    researcher_client.post(review_url(revision), {"decision": "withdraw"})
+    researcher_client.post(admin_url(revision), {"decision": "withdraw"})
     assert Revision.objects.get().state == Revision.State.WITHDRAWN
 
 
@@ -166,7 +161,7 @@ def make_revisions(count, researcher, editor, rows):
     return made
 
 
-def count_queries(client, url, django_assert_max_num_queries):
+def count_queries(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -176,26 +171,24 @@ def count_queries(client, url, django_assert_max_num_queries):
 
 
 def test_the_review_list_costs_the_same_queries_for_1_revision_as_for_12(
-    editor_client, editor, researcher, django_assert_max_num_queries
+    editor_client, editor, researcher
 ):
     make_revisions(1, researcher, editor, rows=1)
     url = reverse("admin:investigations_revision_changelist")
-    one = count_queries(editor_client, url, django_assert_max_num_queries)
+    one = count_queries(editor_client, url)
     make_revisions(11, researcher, editor, rows=1)
-    assert count_queries(editor_client, url, django_assert_max_num_queries) == one
+    assert count_queries(editor_client, url) == one
 
 
 def test_the_diff_page_costs_the_same_queries_for_1_child_row_as_for_15(
-    editor_client, editor, researcher, django_assert_max_num_queries
+    editor_client, editor, researcher
 ):
     [small] = make_revisions(1, researcher, editor, rows=1)
     [large] = make_revisions(1, researcher, editor, rows=15)
-    small_count = count_queries(editor_client, review_url(small), django_assert_max_num_queries)
-    large_page = editor_client.get(review_url(large)).content.decode()
+    small_count = count_queries(editor_client, admin_url(small))
+    large_page = editor_client.get(admin_url(large)).content.decode()
     assert large_page.count("Added") >= 30  # 15 aliases and their 15 citations
-    assert count_queries(editor_client, review_url(large), django_assert_max_num_queries) == (
-        small_count
-    )
+    assert count_queries(editor_client, admin_url(large)) == (small_count)
 
 
 def test_unpublishing_keeps_a_pending_revisions_work_in_the_draft(editor, researcher, organisation):
@@ -212,7 +205,6 @@ def test_a_relationship_revision_publishes_like_any_other(editor, researcher):
     factories.make_published(relationship.object, editor)
     relationship = factories.make_published(relationship, editor)
     revision = propose(relationship, researcher, start="2015")
-    factories.cite(relationship, "start")  # a citation for the old value still counts today
     revisions.publish_revision(revision, editor, "Checked")
     relationship.refresh_from_db()
     assert str(relationship.start) == "2015"
@@ -279,5 +271,5 @@ def test_a_child_rows_changelist_filters_rows_whose_record_has_a_pending_revisio
 def test_the_diff_shows_money_in_its_currency(editor_client, editor, researcher):
     contract = factories.make_published(factories.make_contract(value=1_250_000), editor)
     revision = propose(contract, researcher, value=2_500_000)
-    [change] = editor_client.get(review_url(revision)).context["diff"].fields
+    [change] = editor_client.get(admin_url(revision)).context["diff"].fields
     assert (change.old, change.new) == ("£1.25m", "£2.5m")

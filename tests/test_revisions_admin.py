@@ -237,6 +237,7 @@ def test_an_editors_change_that_makes_a_citation_stale_is_shown_the_gate(
     assert response.url == admin_url(pending(organisation))
     organisation.refresh_from_db()
     assert str(organisation.founded) == "1989"
+    assert "cited for “1989”, not “1975”" in client.get(response.url).content.decode()
 
 
 def test_re_confirming_a_citation_in_the_same_save_lets_the_revision_pass_the_gate(

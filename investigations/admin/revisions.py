@@ -103,24 +103,24 @@ class ProposesRevisions:
 
     def _through_revisions(self, request, owner, view):
         if request.method != "POST":
-            if owner is None or revisions.pending_revision(owner) is None:
-                return view()
-            # Show the pending revision, staged in a savepoint that is then rolled back.
-            response, _ = revisions.propose([owner], request.user, _rendered(view), keep=_never)
-            return response
+            return self._staged(request, owner, view)
         try:
             return self._propose(
                 request, [owner] if owner else [], _rendered(view), _based_on(request)
             )
         except revisions.RevisionConflict as conflict:
+            # The form again, with what the user entered and the conflict as its error; in
+            # a savepoint that is rolled back, so nothing of it can reach a live record.
             request.revision_conflict = str(conflict)
-            return self._through_revisions_again(request, owner, view)
+            owners = [owner] if owner else []
+            return revisions.propose(owners, request.user, _rendered(view), keep=_never)[0]
 
-    def _through_revisions_again(self, request, owner, view):
-        """The form again, with what the user entered and the conflict as its error."""
-        response, _ = revisions.propose(
-            [owner] if owner else [], request.user, _rendered(view), keep=_never
-        )
+    def _staged(self, request, owner, view):
+        """The page as the record's pending revision has it, staged in a savepoint that is
+        then rolled back; a page that saves nothing needs no staging otherwise."""
+        if owner is None or revisions.pending_revision(owner) is None:
+            return view()
+        response, _ = revisions.propose([owner], request.user, _rendered(view), keep=_never)
         return response
 
     def _propose(self, request, owners, change, based_on=None):

@@ -16,6 +16,7 @@ from investigations import revisions
 from investigations.publication import PublicationRefused
 
 from .rows import NewRow
+from .write import prepare
 
 
 @dataclass
@@ -148,10 +149,7 @@ def _value(row, attname):
 def _instance(row):
     if isinstance(row, NewRow):
         return row.instance()
-    for model_field in row._meta.concrete_fields:
-        if model_field.is_relation and model_field.name in row._state.fields_cache:
-            written = getattr(row, model_field.name)  # planned in this batch, written since
-            setattr(row, model_field.attname, written.pk)
+    prepare(row)  # its parent may be a record planned in this batch, written since
     return row
 
 

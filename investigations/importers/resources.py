@@ -10,15 +10,15 @@ from django.contrib.contenttypes.models import ContentType
 from import_export import fields, resources, widgets
 
 from investigations import models as m
+from investigations.publication import GATE_FIELDS
 
 from .citation_sheet import record_kind_of, record_label
 from .kinds import KINDS
 from .spreadsheets import safe_cell
 
-# Only the publication gate writes these; no spreadsheet may set them.
-GATE_FIELDS = (
-    "status", "published_at", "publication_override_reason", "publication_override_by",
-    "deleted_at", "created_at", "updated_at", "normalised_name", "file", "file_sha256",
+# The gate's fields, and what the system derives or stamps: no spreadsheet may set them.
+NOT_IMPORTED = (
+    *GATE_FIELDS, "created_at", "updated_at", "normalised_name", "file", "file_sha256",
 )  # fmt: skip
 SEPARATOR = "; "
 
@@ -51,7 +51,7 @@ def _plain_resource(model):
     names = [
         f.name
         for f in model._meta.concrete_fields
-        if f.name not in GATE_FIELDS and not f.primary_key
+        if f.name not in NOT_IMPORTED and not f.primary_key
     ]
     meta = {"fields": ("id", *names), "export_order": ("id", *names)}
     return resources.modelresource_factory(model, SafeResource, meta_options=meta)

@@ -75,7 +75,7 @@ def _create(model, objs, plan, batch, user, now):
 
 def _insert(model, objs, numbers, batch, user, now):
     for obj in objs:
-        _prepare(obj)
+        prepare(obj)
     fastinsert.insert(model, objs, batch_size=CHUNK)
     _history(model, objs, batch, user, now, update=False)
     _items(model, objs, numbers, batch, m.ImportBatchItem.Action.CREATED)
@@ -85,7 +85,7 @@ def _update(model, changes, plan, batch, user, now):
     objs = list(changes)
     fields = set().union(*changes.values())
     for obj in objs:
-        _prepare(obj)
+        prepare(obj)
     if hasattr(model, "updated_at"):
         for obj in objs:
             obj.updated_at = now
@@ -111,7 +111,7 @@ def _chunk_transaction():
         time.sleep(WRITER_TURN_SECONDS)
 
 
-def _prepare(obj):
+def prepare(obj):
     """What ``save()`` would have done: ids of parents just written, derived fields."""
     if isinstance(obj, Plain):
         return  # planned with its ids and derived values (rows.NewRow.resolved)

@@ -30,7 +30,6 @@ def file_response(source):
         filename=source.original_name or PurePosixPath(source.file.name).name,
         content_type=file_type.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX
     if not source.is_published:
         response["Cache-Control"] = "private, no-store"

@@ -126,7 +126,7 @@ def organisation_list(request):
 def contract_list(request):
     contracts = (
         Contract.objects.published()
-        .select_related("framework")
+        .select_related("framework", "site")  # both checked by blank_private_links
         .prefetch_related(Prefetch("parties", queryset=published_parties()))
     )
     return filtered_list(

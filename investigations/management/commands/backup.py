@@ -15,6 +15,6 @@ class Command(BaseCommand):
     def handle(self, *args, output=None, **options):
         try:
             folder = back_up(output or default_folder())
-        except (BackupError, FileExistsError, OSError) as error:
+        except (BackupError, OSError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"Backed up into {folder}")
