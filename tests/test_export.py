@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from investigations import models as m
 from investigations.importers.kinds import KINDS
-from investigations.importers.registry import resource_class_for
+from investigations.importers.resources import resource_class_for
 from investigations.importers.service import run_import
 from tests import factories
 from tests.test_import_kinds import book

@@ -5,7 +5,7 @@ import pytest
 import tablib
 
 from investigations import models as m
-from investigations.importers.registry import resource_class_for
+from investigations.importers.resources import resource_class_for
 from investigations.importers.service import run_import
 from investigations.importers.spreadsheets import template_dataset
 from tests import factories

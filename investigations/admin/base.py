@@ -28,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from investigations import publication
-from investigations.importers.registry import resource_class_for
+from investigations.importers.resources import resource_class_for
 from investigations.models import Citable, Citation, PartialDateField
 from investigations.publication import GATE_FIELDS
 from investigations.revisions import CHILD_PARENT_FIELDS

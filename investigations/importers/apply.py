@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from investigations import models as m
 
+from .errors import RowError
 from .keys import Pending
 from .rows import NewRow
 
@@ -20,8 +21,6 @@ CHILD_KEYS = {
 
 def apply_draft(planner, kind, draft, existing):
     """Plan one row; returns "created", "updated" or "unchanged"."""
-    from .plan import RowError
-
     plan, target = planner.plan, draft.target
     if isinstance(target, int):
         obj = existing.get(target)
@@ -37,7 +36,7 @@ def apply_draft(planner, kind, draft, existing):
     elif changed and not new:
         plan.update(obj, changed, draft.number)
     added = _plan_children(planner, kind, draft, obj, new)
-    added += _plan_citation(planner, draft, obj, new)
+    added += plan_citation(planner, draft, obj, new)
     if isinstance(obj, m.Publishable) and (new or changed or added):
         plan.publishable.append(obj)
     if target is None:
@@ -75,7 +74,7 @@ def _register(planner, kind, draft, obj):
     """Later rows and sheets of the batch can find a record planned here."""
     pending = Pending(obj)
     if kind.key_fields:
-        planner._tuple_index(kind)[planner._tuple_key(kind, draft)] = pending
+        planner.tuple_index(kind)[planner.tuple_key(kind, draft)] = pending
         return
     index = planner.index(kind.name)
     index.add(pending, [getattr(obj, kind.name_field)])
@@ -84,8 +83,6 @@ def _register(planner, kind, draft, obj):
 
 
 def _plan_children(planner, kind, draft, parent, new):
-    from .plan import RowError
-
     added = 0
     for spec, value in draft.children:
         values = dict(spec.extra)
@@ -98,7 +95,7 @@ def _plan_children(planner, kind, draft, parent, new):
                 continue
             planner.index("organisation").add(ref_of(parent), [value])
         else:
-            if not _new_identifier(planner, parent, value, RowError):
+            if not _new_identifier(planner, parent, value):
                 continue
             values["scheme"], values["value"] = value
         child = NewRow(spec.model, values, draft.number)
@@ -119,7 +116,7 @@ def _planned(ref):
     return ref.instance if isinstance(ref, Pending) else ref
 
 
-def _new_identifier(planner, parent, identifier, error_class):
+def _new_identifier(planner, parent, identifier):
     index = planner.index("organisation")
     owner = index.by_identifier.get(identifier)
     if owner is None:
@@ -129,7 +126,7 @@ def _new_identifier(planner, parent, identifier, error_class):
         return False
     if owner == parent.pk:
         return False
-    raise error_class("identifiers", f"{'-'.join(identifier)} belongs to {index.describe(owner)}")
+    raise RowError("identifiers", f"{'-'.join(identifier)} belongs to {index.describe(owner)}")
 
 
 def _child_key(child):
@@ -150,17 +147,14 @@ def _remember_child(planner, child):
 
 def _existing_children(planner, model):
     """Child rows already in the database, loaded once per batch."""
-    cache = planner._tuple_keys.setdefault(("children", model), None)
-    if cache is None:
-        names = CHILD_KEYS[model]
-        cache = {(model, *row) for row in model.objects.values_list(*names).iterator(5000)}
-        planner._tuple_keys[("children", model)] = cache
-    return cache
+    names = CHILD_KEYS[model]
+    return planner.memo(
+        ("children", model),
+        lambda: {(model, *row) for row in model.objects.values_list(*names).iterator(5000)},
+    )
 
 
-def _plan_citation(planner, draft, obj, new):
-    from .plan import RowError
-
+def plan_citation(planner, draft, obj, new):
     given = draft.citation
     if not given:
         return 0
@@ -224,11 +218,8 @@ def _source(planner, given, number):
 def _citation_exists(planner, obj, citation):
     get = citation.get
     key = (get("content_type_id"), get("field_name"), get("source_id"))
-    cache = planner._tuple_keys.setdefault(("citations", key[0]), None)
-    if cache is None:
-        rows = m.Citation.objects.filter(content_type_id=key[0]).values_list(
-            "object_id", "field_name", "source_id", "quote", "locator"
-        )
-        cache = set(rows.iterator(5000))
-        planner._tuple_keys[("citations", key[0])] = cache
+    rows = m.Citation.objects.filter(content_type_id=key[0]).values_list(
+        "object_id", "field_name", "source_id", "quote", "locator"
+    )
+    cache = planner.memo(("citations", key[0]), lambda: set(rows.iterator(5000)))
     return (obj.pk, *key[1:], get("quote"), get("locator")) in cache

@@ -10,22 +10,22 @@ from django.apps import apps
 
 from investigations import models as m
 
-from .apply import _plan_citation, confirmed_value
+from .apply import confirmed_value, plan_citation
+from .errors import RowError
 from .keys import Pending
+from .kinds import KINDS
 from .rows import NewRow
 
 
 def plan_citation_row(planner, kind, draft, existing):
     """Plan the one citation a row of a citations sheet gives; "created" or "unchanged"."""
-    from .plan import RowError
-
     if not draft.citation:
         raise RowError("source", "a citation needs a source title, id or URL")
     model, ref = _record(planner, draft.row)
     obj = ref.instance if isinstance(ref, Pending) else _record_as_planned(planner, model, ref)
     _check_repeat(planner, draft, model, ref)
     before = len(planner.plan.citations)
-    _plan_citation(planner, draft, obj, new=isinstance(ref, Pending))
+    plan_citation(planner, draft, obj, new=isinstance(ref, Pending))
     if len(planner.plan.citations) == before:
         return "unchanged"
     planner.plan.citations[-1] = _with_extras(planner.plan.citations[-1], draft.values, obj)
@@ -48,11 +48,10 @@ def _record_as_planned(planner, model, pk):
 
     Its citation is confirmed against those values (``apply.confirmed_value``).
     """
-    from .plan import RowError
-
-    records = planner._tuple_keys.setdefault(("cited records", model), {})
-    if not records:
-        records.update({obj.pk: obj for obj in planner.plan.updated.get(model, {})})
+    records = planner.memo(
+        ("cited records", model),
+        lambda: {obj.pk: obj for obj in planner.plan.updated.get(model, {})},
+    )
     if pk not in records:
         records[pk] = model._default_manager.filter(pk=pk).first()
     if records[pk] is None:
@@ -62,8 +61,6 @@ def _record_as_planned(planner, model, pk):
 
 def record_kind_of(model):
     """The ``record_kind`` an export writes: the kind's name, else the model's name."""
-    from .kinds import KINDS
-
     kind = next((k for k in KINDS.values() if k.model is model), None)
     return kind.name if kind else model._meta.model_name
 
@@ -74,8 +71,6 @@ def record_label(obj):
 
 
 def _record(planner, row):
-    from .plan import RowError
-
     text, wanted = str(row.get("record") or "").strip(), row.get("record_kind")
     if not text:
         raise RowError("record", "a value is required")
@@ -89,8 +84,6 @@ def _record(planner, row):
 
 
 def _model_named(text):
-    from .kinds import KINDS  # which declares this module's planner: imported late
-
     wanted = str(text or "").strip().lower().replace(" ", "_").replace("-", "_")
     for kind in KINDS.values():
         names = (kind.name, kind.name.rstrip("s"), *kind.aliases, _model_name(kind.model))
@@ -120,13 +113,11 @@ def _resolve(planner, model, kind, text):
 
 
 def _check_repeat(planner, draft, model, ref):
-    from .plan import RowError
-
     given = draft.citation
     key = (model, ref if not isinstance(ref, Pending) else id(ref.instance),
            *(str(given.get(c) or "").strip() for c in ("cited_field", "source", "source_url",
                                                        "quote", "locator")))  # fmt: skip
-    seen = planner._tuple_keys.setdefault(("citation rows",), {})
+    seen = planner.memo(("citation rows",), dict)
     if key in seen:
         raise RowError("record", f"duplicate of row {seen[key]}")
     seen[key] = draft.number

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 
 from investigations import models as m
 
-from .citation_sheet import plan_citation_row
-
 CITATION_COLUMNS = ("source", "source_url", "quote", "locator", "cited_field", "confidence")
 
 
@@ -25,7 +23,6 @@ class Kind:
     key_fields: tuple = ()  # for kinds keyed by a combination (relationships, filings)
     children: dict = field(default_factory=dict)  # column → child spec
     aliases: tuple = ()  # other names of the sheet
-    plan_row: object = None  # plans a row in place of apply.apply_draft (citations)
 
     @property
     def columns(self):
@@ -170,7 +167,6 @@ KINDS = {
             m.Citation,
             fields=("record_kind", "record", "marker", "note"),
             required=(),
-            plan_row=plan_citation_row,
         ),
     )
 }  # fmt: skip

@@ -9,10 +9,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import DecimalField
 
 from investigations import models as m
 
 from . import values as v
+from .apply import apply_draft
+from .cells import is_blank, split_items
+from .citation_sheet import plan_citation_row
+from .errors import RowError, error_entry
 from .keys import (
     IdentifierDropped,
     NameIndex,
@@ -24,16 +29,9 @@ from .keys import (
 from .kinds import CITATION_COLUMNS, KINDS
 from .rows import NewRow
 
-SEPARATOR = ";"
 # Key columns that name one record for sure; a name or title may be shared by two.
 STRONG_KEYS = ("slug", "reference", "url", "identifiers")
 MAX_ROW_WARNINGS = 500
-
-
-class RowError(ValueError):
-    def __init__(self, column, message):
-        self.column, self.message = column, message
-        super().__init__(f"{column}: {message}")
 
 
 @dataclass
@@ -111,9 +109,16 @@ class Planner:
     def __init__(self, zero_is_unknown=False, strict_identifiers=False):
         self.plan = Plan()
         self._indexes = {}
-        self._tuple_keys = {}
+        self._memos = {}
         self.zero_is_unknown, self.strict_identifiers = zero_is_unknown, strict_identifiers
         self._zeros = Counter()  # money columns whose 0 was read as unknown, in this sheet
+
+    def memo(self, key, load):
+        """What ``load()`` returns, made once per batch: the indexes of existing rows and
+        what the row planners remember from row to row."""
+        if key not in self._memos:
+            self._memos[key] = load()
+        return self._memos[key]
 
     def index(self, name):
         name = CANONICAL.get(name, name)
@@ -154,7 +159,7 @@ class Planner:
         missing = [c for c in kind.required if c not in sheet.headers]
         if missing:
             result.errors.append(
-                _error(sheet.name, None, ", ".join(missing), "required column missing")
+                error_entry(sheet.name, None, ", ".join(missing), "required column missing")
             )
         unknown = [h for h in sheet.headers if h not in kind.columns]
         if unknown:
@@ -185,7 +190,7 @@ class Planner:
             if column in draft.row and _has_field(model, column):
                 draft.values[column] = self._cell(model, column, draft)
         for column, index in kind.refs.items():
-            if not v.is_blank(draft.row.get(column)):
+            if not is_blank(draft.row.get(column)):
                 draft.refs[column] = self._resolve(index, column, draft.row[column])
         self._money_currency(model, draft)
         for column in kind.required:
@@ -227,7 +232,7 @@ class Planner:
     def _children(self, kind, draft):
         children, named = [], {}
         for column, spec in kind.children.items():
-            for item in _items(draft.row.get(column)):
+            for item in split_items(draft.row.get(column)):
                 try:
                     value = self._child_value(spec, item, draft, column)
                 except IdentifierDropped as problem:
@@ -255,7 +260,7 @@ class Planner:
         return v.parse_value(spec.model._meta.get_field("name"), item)
 
     def _citation(self, row):
-        given = {c: row.get(c) for c in CITATION_COLUMNS if not v.is_blank(row.get(c))}
+        given = {c: row.get(c) for c in CITATION_COLUMNS if not is_blank(row.get(c))}
         if not given:
             return None
         if not (given.get("source") or given.get("source_url")):
@@ -273,11 +278,11 @@ class Planner:
         awards with one title stay two contracts. A match by name alone is warned of.
         """
         if kind.key_fields:
-            return self._tuple_index(kind).get(self._tuple_key(kind, draft))
+            return self.tuple_index(kind).get(self.tuple_key(kind, draft))
         given = []
         for column in kind.key:
             text = draft.row.get(column)
-            if v.is_blank(text):
+            if is_blank(text):
                 continue
             found = self._candidates(kind, column, text, given)
             if found and column not in STRONG_KEYS:
@@ -319,7 +324,8 @@ class Planner:
         identifiers = _valid_identifiers(text)
         return {index.by_identifier[i] for i in identifiers if i in index.by_identifier}
 
-    def _tuple_key(self, kind, draft):
+    def tuple_key(self, kind, draft):
+        """The natural key of a row of a kind keyed by a combination of fields."""
         key = []
         for name in kind.key_fields:
             value = draft.refs.get(name, draft.values.get(name))
@@ -328,12 +334,15 @@ class Planner:
             key.append(value)
         return tuple(key)
 
-    def _tuple_index(self, kind):
-        if kind.name not in self._tuple_keys:
+    def tuple_index(self, kind):
+        """{natural key: id or Pending} of a kind keyed by a combination of fields."""
+
+        def load():
             names = [kind.model._meta.get_field(f).attname for f in kind.key_fields]
             rows = kind.model._default_manager.values_list("pk", *names)
-            self._tuple_keys[kind.name] = {tuple(r[1:]): r[0] for r in rows.iterator(5000)}
-        return self._tuple_keys[kind.name]
+            return {tuple(r[1:]): r[0] for r in rows.iterator(5000)}
+
+        return self.memo(("tuple index", kind.name), load)
 
     def _check_duplicate(self, kind, draft, seen):
         key = draft.target if draft.target is not None else _fresh_key(kind, draft)
@@ -351,11 +360,9 @@ class Planner:
 
     # Second pass: turn each valid draft into planned creates and updates.
     def _apply(self, kind, draft, existing, result):
-        from .apply import apply_draft
-
         snapshot = self.plan.snapshot()
         try:
-            action = (kind.plan_row or apply_draft)(self, kind, draft, existing)
+            action = ROW_PLANS.get(kind.name, apply_draft)(self, kind, draft, existing)
         except ValueError as error:
             if not isinstance(error, RowError):
                 error = RowError("source", str(error))
@@ -372,7 +379,9 @@ class Planner:
         result.rejected += 1
         messages = []
         for error in draft.errors:
-            result.errors.append(_error(result.name, draft.number, error.column, error.message))
+            result.errors.append(
+                error_entry(result.name, draft.number, error.column, error.message)
+            )
             messages.append(f"{error.column}: {error.message}")
         result.rejected_rows.append((draft.number, draft.row, "; ".join(messages)))
 
@@ -389,6 +398,9 @@ class Draft:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
+
+# How a row of each kind is planned, where not as a record of its own (``apply_draft``).
+ROW_PLANS = {"citations": plan_citation_row}
 
 # The field each citation column is written to, when it makes a source or a citation.
 CITATION_FIELDS = {
@@ -432,16 +444,12 @@ def _with_suggestion(kind, column):
     return f"{column} (use {meant})" if meant else column
 
 
-def _error(sheet, row, column, message):
-    return {"sheet": sheet, "row": row, "column": column, "message": message}
-
-
 def _fresh_key(kind, draft):
     if kind.key_fields:
         return ("new", *[str(x) for x in draft.refs.values()], *map(str, draft.values.values()))
     for column in kind.key:
         text = draft.row.get(column)
-        if not v.is_blank(text):
+        if not is_blank(text):
             return ("new", column, m.normalise_name(str(text)))
     return ("new", draft.number)
 
@@ -464,19 +472,13 @@ def _is_repeat(draft, column, spec, value, item, named):
 
 def _valid_identifiers(text):
     """The (scheme, value) pairs of a cell that would be filed; dropped ones left out."""
-    return [i for i in map(parse_identifier, _items(text)) if i is not None]
+    return [i for i in map(parse_identifier, split_items(text)) if i is not None]
 
 
 def _child_key_of(spec, value):
     if spec.kind == "alias":
         return m.normalise_name(value)
     return value
-
-
-def _items(text):
-    if v.is_blank(text):
-        return []
-    return [item.strip() for item in str(text).split(SEPARATOR) if item.strip()]
 
 
 def _has_field(model, name):
@@ -488,8 +490,6 @@ def _has_field(model, name):
 
 
 def _is_money(model, column):
-    from django.db.models import DecimalField
-
     return _has_field(model, column) and isinstance(model._meta.get_field(column), DecimalField)
 
 
@@ -523,4 +523,4 @@ def content_type_id(model):
     return ContentType.objects.get_for_model(model).pk
 
 
-__all__ = ["KINDS", "Pending", "Plan", "Planner", "RowError", "SheetResult"]
+__all__ = ["KINDS", "Pending", "Plan", "Planner", "SheetResult"]

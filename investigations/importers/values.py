@@ -10,7 +10,7 @@ from django.db import models
 
 from investigations.models import PartialDate, PartialDateField, parse_partial_date
 
-from .spreadsheets import unquote_cell
+from .cells import is_blank, unquote_cell
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
@@ -29,10 +29,6 @@ POSITIVE_FIELDS = (
     models.PositiveBigIntegerField,
 )
 NEGATIVE_ALLOWED = {"operating_profit", "profit_before_tax", "net_assets"}
-
-
-def is_blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def parse_value(field, value):
