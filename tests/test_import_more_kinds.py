@@ -260,7 +260,8 @@ def test_a_record_without_a_name_is_cited_by_its_id(parents, researcher):
         ("contracts,national-pet-ct,colour,,Memo,quoted,,", "cited_field", "not a claim"),
         ("contracts,national-pet-ct,,,Memo,,,", "quote", "needs a quote or a locator"),
         ("contracts,national-pet-ct,,,Memo,quoted,,certain", "confidence", "high, medium"),
-        ("roles,Pat,,,Memo,quoted,,", "record", "by its id, as “#12”"),
+        ("roles,Pat,,,Memo,quoted,,", "record", "no person matches “Pat”"),
+        ("roles,#999,,,Memo,quoted,,", "record", "by its id, as “#12”"),
     ],
 )
 def test_a_bad_citation_row_is_reported_by_row_and_column(cited, researcher, line, column,

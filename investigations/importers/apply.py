@@ -5,6 +5,7 @@ partial spreadsheet can safely update a few columns.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 
 from investigations import models as m
 
@@ -103,8 +104,28 @@ def _plan_children(planner, kind, draft, parent, new):
             continue
         planner.plan.create(child, draft.number)
         _remember_child(planner, child)
+        planned_children(planner, spec.model)[planned_key(child)] = child
         added += 1
     return added
+
+
+def planned_children(planner, model):
+    """{natural key: NewRow} of the child rows planned in this batch, which a citations
+    sheet can name before they have ids."""
+    return planner.memo(("planned children", model), dict)
+
+
+def planned_key(child):
+    """A child row's natural key; a parent planned in this batch stands as its identity."""
+    names = ("scheme", "value") if child.model is m.Identifier else CHILD_KEYS[child.model]
+    return tuple(identity(child.planned(name)) for name in names)
+
+
+def identity(value):
+    """A key part: an id as it is, a record planned in this batch by identity."""
+    if isinstance(value, Pending):
+        value = value.instance
+    return ("planned", id(value)) if isinstance(value, Model) else value
 
 
 def _attname(model, name):
@@ -154,7 +175,7 @@ def _existing_children(planner, model):
     )
 
 
-def plan_citation(planner, draft, obj, new):
+def plan_citation(planner, draft, obj, new, target=None):
     given = draft.citation
     if not given:
         return 0
@@ -167,7 +188,7 @@ def plan_citation(planner, draft, obj, new):
         raise RowError("confidence", "must be high, medium or low")
     values = {
         "content_type_id": ContentType.objects.get_for_model(type(obj)).pk,
-        "object_id": obj.pk if obj.pk is not None else obj,
+        "object_id": target or (obj.pk if obj.pk is not None else obj),
         "field_name": field_name,
         "quote": str(given.get("quote") or ""),
         "locator": str(given.get("locator") or ""),

@@ -3,16 +3,21 @@ citation columns of that record's own sheet would be.
 
 ``record_kind`` is a kind ("contracts", "organisation") or any citable model
 ("contract_party"); ``record`` names the record as the other sheets do (slug, name,
-identifier, or "#12" for the id, the only way to name a record that has no name).
+identifier), or "#12" for its id. A row with no name of its own is named by its natural key,
+its parts separated by ";" ("NHSE-PETCT-2016; Alliance Medical; supplier" for a contract
+party, "GB-COH-02128897" for an identifier), so a file can cite the rows it creates: these
+are resolved once every other sheet is planned.
 """
 
 from django.apps import apps
 
 from investigations import models as m
 
-from .apply import confirmed_value, plan_citation
+from . import values as v
+from .apply import CHILD_KEYS, confirmed_value, identity, plan_citation, planned_children
+from .cells import split_items
 from .errors import RowError
-from .keys import Pending
+from .keys import IdentifierDropped, Pending, read_identifier
 from .kinds import KINDS
 from .rows import NewRow
 
@@ -22,10 +27,16 @@ def plan_citation_row(planner, kind, draft, existing):
     if not draft.citation:
         raise RowError("source", "a citation needs a source title, id or URL")
     model, ref = _record(planner, draft.row)
-    obj = ref.instance if isinstance(ref, Pending) else _record_as_planned(planner, model, ref)
+    if isinstance(ref, NewRow):
+        obj = ref.stand_in()
+    elif isinstance(ref, Pending):
+        obj = ref.instance
+    else:
+        obj = _record_as_planned(planner, model, ref)
     _check_repeat(planner, draft, model, ref)
     before = len(planner.plan.citations)
-    plan_citation(planner, draft, obj, new=isinstance(ref, Pending))
+    new = not isinstance(ref, int)
+    plan_citation(planner, draft, obj, new=new, target=ref if isinstance(ref, NewRow) else None)
     if len(planner.plan.citations) == before:
         return "unchanged"
     planner.plan.citations[-1] = _with_extras(planner.plan.citations[-1], draft.values, obj)
@@ -97,24 +108,94 @@ def _model_named(text):
 
 def _resolve(planner, model, kind, text):
     if kind is not None and kind.key:
-        index = planner.index(kind.name)
-        found = index.candidates(text)
-        for column in kind.key:
-            if not found and column in index.by_extra:
-                found = index.candidates_by(column, text)
-        if len(found) == 1:
-            return found.pop()
-        return index.resolve(text)  # raises, naming the candidates
+        return _named(planner.index(kind.name), text)
     number = text[1:] if text.startswith("#") else ""
     if number.isdigit() and model._default_manager.filter(pk=int(number)).exists():
         return int(number)
+    parts = NATURAL_KEYS.get(model) or (kind and kind.key_fields)
     label = model._meta.verbose_name
-    raise ValueError(f"no {label} has the id “{text}”; name a {label} by its id, as “#12”")
+    if number or not parts:
+        raise ValueError(f"no {label} has the id “{text}”; name a {label} by its id, as “#12”")
+    found = _by_natural_key(planner, model, kind, parts, text)
+    if found is None:
+        raise ValueError(
+            f"no {label} is “{text}”, in this file or the database; name one by "
+            f"{'; '.join(parts)}, or by its id, as “#12”"
+        )
+    return found
+
+
+# The parts of the natural key that names a child row, in the order a "record" cell gives
+# them: each an index to resolve the part in, or None for a value of the row's own.
+NATURAL_KEYS = {
+    m.ContractParty: {"contract": "contract", "organisation": "organisation", "role": None},
+    m.ConcernParty: {"concern": "concern", "organisation": "organisation"},
+    m.OrganisationAlias: {"organisation": "organisation", "name": None},
+    m.Identifier: {"identifier": None},
+}
+
+
+def _by_natural_key(planner, model, kind, parts, text):
+    """The id of the row ``text`` names, or what is planned for it; None if nothing is."""
+    if model is m.Identifier:
+        try:
+            key = read_identifier(text)[:2]
+        except IdentifierDropped as problem:
+            raise ValueError(str(problem)) from None
+        planned = planned_children(planner, model).get(key)
+        return planned or _existing(model, scheme=key[0], value=key[1])
+    given = split_items(text)
+    label = model._meta.verbose_name
+    if len(given) > len(parts):
+        raise ValueError(f"“{text}” has {len(given)} parts; a {label} has {len(parts)}")
+    given += [None] * (len(parts) - len(given))
+    if kind is not None:  # a kind of its own, keyed by a combination of fields
+        key = tuple(
+            _part(planner, model, name, kind.refs.get(name), part)
+            for name, part in zip(parts, given, strict=True)
+        )
+        return planner.tuple_index(kind).get(key)
+    values = [
+        _part(planner, model, name, index, part)
+        for (name, index), part in zip(parts.items(), given, strict=True)
+    ]
+    if model is m.OrganisationAlias:
+        values[-1] = m.normalise_name(values[-1] or "")
+    planned = planned_children(planner, model).get(tuple(map(identity, values)))
+    if planned is not None or any(isinstance(value, Pending) for value in values):
+        return planned
+    return _existing(model, **dict(zip(CHILD_KEYS[model], values, strict=True)))
+
+
+def _part(planner, model, name, index, text):
+    """One part of a natural key: a record resolved in its index, or a value parsed."""
+    if index and text is None:
+        raise ValueError(f"the {name} is missing")
+    if index:
+        return _named(planner.index(index), text)
+    field = model._meta.get_field(name)
+    value = v.parse_value(field, text)
+    return field.get_default() if value is None else value
+
+
+def _named(index, text):
+    """The one record ``text`` names by id, slug or name, else by a key such as a reference."""
+    found = index.candidates(text)
+    for column in index.by_extra:
+        if not found:
+            found = index.candidates_by(column, text)
+    if len(found) == 1:
+        return found.pop()
+    return index.resolve(text)  # raises, naming the candidates
+
+
+def _existing(model, **key):
+    return model._default_manager.filter(**key).values_list("pk", flat=True).first()
 
 
 def _check_repeat(planner, draft, model, ref):
     given = draft.citation
-    key = (model, ref if not isinstance(ref, Pending) else id(ref.instance),
+    key = (model, identity(ref) if not isinstance(ref, NewRow) else id(ref),
            *(str(given.get(c) or "").strip() for c in ("cited_field", "source", "source_url",
                                                        "quote", "locator")))  # fmt: skip
     seen = planner.memo(("citation rows",), dict)

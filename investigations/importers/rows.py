@@ -21,7 +21,7 @@ class NewRow:
     that record's id when the row is written, after the record itself.
     """
 
-    __slots__ = ("model", "names", "values", "number")
+    __slots__ = ("model", "names", "values", "number", "pk")
 
     def __init__(self, model, values, number):
         # Names shared by every row of the same shape, values in a tuple: a dict per row
@@ -29,13 +29,28 @@ class NewRow:
         names = tuple(values)
         self.model, self.names = model, _NAMES.setdefault(names, names)
         self.values, self.number = tuple(values.values()), number
+        self.pk = None  # known once written, for the citations that name this row
 
     def get(self, attname):
         """The value as it stands now: None for a record not written yet."""
-        if attname not in self.names:
-            return None
-        value = self.values[self.names.index(attname)]
-        return None if isinstance(value, (Pending, models.Model)) else value
+        value = self.planned(attname)
+        return None if isinstance(value, (Pending, models.Model, NewRow)) else value
+
+    def planned(self, attname):
+        """The value as planned: a record planned in this batch stands for its id."""
+        return self.values[self.names.index(attname)] if attname in self.names else None
+
+    def stand_in(self):
+        """An unsaved instance with the planned values, to read the row's claims from."""
+        obj = self.model()
+        for name, value in zip(self.names, self.values, strict=True):
+            value = value.instance if isinstance(value, Pending) else value
+            if isinstance(value, models.Model):
+                field = next(f for f in self.model._meta.concrete_fields if f.attname == name)
+                setattr(obj, field.name, value)
+            else:
+                setattr(obj, name, value)
+        return obj
 
     def instance(self):
         return self.model(**self.resolved())
@@ -81,4 +96,4 @@ def _defaults(model):
 def _resolved(value):
     if isinstance(value, Pending):
         value = value.instance
-    return value.pk if isinstance(value, models.Model) else value
+    return value.pk if isinstance(value, models.Model | NewRow) else value
