@@ -24,6 +24,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.db.backends.postgresql.client import DatabaseClient as PostgreSQLClient
 
 from .caching import invalidate_public_pages
 
@@ -93,13 +94,13 @@ def restore_sqlite(source):
 def run_postgresql_tool(tool, *arguments):
     """pg_dump or pg_restore, on the database Django is using, with its credentials."""
     database = connection.settings_dict
-    env = dict(os.environ)
+    # Django's own dbshell settings: the password and OPTIONS (service, passfile, sslmode
+    # and its certificates) as libpq's variables.
+    env = {**os.environ, **(PostgreSQLClient.settings_to_cmd_args_env(database, [])[1] or {})}
     for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER")):
         if database.get(key):
             env[variable] = str(database[key])
-    if database.get("PASSWORD"):
-        env["PGPASSWORD"] = database["PASSWORD"]
-    command = [tool, *arguments, f"--dbname={database['NAME']}"]
+    command = [tool, *arguments, *([f"--dbname={database['NAME']}"] if database["NAME"] else [])]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode:
         raise BackupError(f"{tool} failed: {result.stderr.strip()}")

@@ -10,12 +10,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import dj_database_url
 import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+
+from investigations import backups
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITER = """
@@ -137,3 +140,29 @@ def test_it_refuses_to_restore_over_a_database_that_has_tables(tmp_path):
 def test_it_refuses_to_back_up_into_a_folder_that_exists(tmp_path):
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", "--output", str(tmp_path))
+
+
+def test_the_postgresql_tools_get_the_connection_options_as_libpq_variables(monkeypatch):
+    database = {
+        "NAME": "investigations",
+        "HOST": "db.internal",
+        "PORT": 5433,
+        "USER": "curator",
+        "PASSWORD": "secret",
+        "OPTIONS": {"sslmode": "verify-full", "sslrootcert": "/etc/ssl/ca.pem"},
+    }
+    monkeypatch.setattr(backups.connection, "settings_dict", database)
+    calls = []
+    monkeypatch.setattr(
+        backups.subprocess,
+        "run",
+        lambda command, env, **kwargs: (
+            calls.append((command, env)) or SimpleNamespace(returncode=0)
+        ),
+    )
+    backups.run_postgresql_tool("pg_dump", "--format=custom")
+    [(command, env)] = calls
+    assert command == ["pg_dump", "--format=custom", "--dbname=investigations"]
+    wanted = {"PGHOST": "db.internal", "PGPORT": "5433", "PGUSER": "curator",
+              "PGPASSWORD": "secret", "PGSSLMODE": "verify-full", "PGSSLROOTCERT": "/etc/ssl/ca.pem"}  # fmt: skip
+    assert {name: env.get(name) for name in wanted} == wanted
