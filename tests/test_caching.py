@@ -1,6 +1,8 @@
 """Public pages are cached whole, and any change to curated data makes them stale."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from investigations import caching, models
 from investigations.caching import content_version
@@ -18,9 +20,18 @@ def test_it_serves_a_repeated_anonymous_request_without_touching_the_database(
         assert client.get("/names/").content == b"Equitix"
 
 
+def served_from_the_cache(client, path, **headers):
+    """The page, got twice: the second time with no query, so it was cached."""
+    first = client.get(path, **headers).content
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(path, **headers).content
+    assert (second, len(queries)) == (first, 0)
+    return first
+
+
 def test_it_shows_a_newly_published_record_at_once(client):
     organisation = make_organisation(name="Equitix")
-    assert client.get("/names/").content == b""
+    assert served_from_the_cache(client, "/names/") == b""
     organisation.status = "published"
     organisation.save()
     assert client.get("/names/").content == b"Equitix"
@@ -28,7 +39,7 @@ def test_it_shows_a_newly_published_record_at_once(client):
 
 def test_it_hides_an_unpublished_record_at_once(client):
     organisation = make_organisation(name="Equitix", status="published")
-    assert client.get("/names/").content == b"Equitix"
+    assert served_from_the_cache(client, "/names/") == b"Equitix"
     organisation.status = "draft"
     organisation.save()
     assert client.get("/names/").content == b""
@@ -121,7 +132,9 @@ def test_it_refuses_a_host_not_in_allowed_hosts_before_reading_the_cache(client,
 
 def test_it_caches_each_allowed_host_apart(client, settings):
     settings.ALLOWED_HOSTS = ["one.example", "two.example"]
-    pages = [client.get("/names-here/", HTTP_HOST=host).content for host in settings.ALLOWED_HOSTS]
+    pages = [
+        served_from_the_cache(client, "/names-here/", HTTP_HOST=h) for h in settings.ALLOWED_HOSTS
+    ]
     assert pages == [b" at http://one.example/names-here/", b" at http://two.example/names-here/"]
 
 
