@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from investigations import filters
+from investigations.views.lists import PAGE_SIZE
 from tests.factories import make_concern, make_contract, make_organisation, make_source
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,8 @@ def test_it_refuses_a_name_longer_than_any_record_holds_with_a_message(client):
 
 
 def test_it_answers_a_page_number_past_the_end_with_the_last_page(client):
-    make_contract(title="PET-CT", status=PUBLISHED)
+    for number in range(PAGE_SIZE + 1):  # two pages
+        make_contract(title=f"PET-CT {number}", status=PUBLISHED)
     response = client.get(reverse("contract_list"), {"page": "99999999999999999999"})
     assert response.status_code == 200
-    assert response.context["page"].number == 1
+    assert response.context["page"].number == 2
