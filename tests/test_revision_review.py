@@ -273,3 +273,20 @@ def test_the_diff_shows_money_in_its_currency(editor_client, editor, researcher)
     revision = propose(contract, researcher, value=2_500_000)
     [change] = editor_client.get(admin_url(revision)).context["diff"].fields
     assert (change.old, change.new) == ("£1.25m", "£2.5m")
+
+
+@pytest.mark.parametrize(
+    "model",
+    [*revisions.PUBLISHABLE_MODELS, *revisions.CHILD_PARENT_FIELDS],
+    ids=lambda model: model._meta.model_name,
+)
+def test_every_changelist_of_records_and_their_rows_filters_by_pending_revision(
+    editor_client, model
+):
+    opts = model._meta
+    response = editor_client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"pending_revision": "yes"}
+    )
+    assert response.status_code == 200
+    titles = [spec.title for spec in response.context["cl"].filter_specs]
+    assert "pending revision" in titles
