@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "investigations",
 ]
 
@@ -59,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so that a page served from the cache carries the policy too.
     "csp.middleware.CSPMiddleware",
+    # Before the page cache and CommonMiddleware, so that every /api/ answer (a preflight
+    # OPTIONS too) carries the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     # Static files are answered here, before anything reads a session or the database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "investigations.caching.PublicPageCacheMiddleware",
@@ -247,3 +254,63 @@ CONTENT_SECURITY_POLICY = {
         ],
     }
 }
+
+# The read-only JSON API (investigations/api/, README "Using the data"). Anonymous, so no
+# session and no CSRF: every request is throttled by the client's address, told apart
+# behind proxies as django-axes tells it. JSON only; /api/docs/ is the browsable view.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "investigations.api.pagination.ListPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["investigations.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_RATE_LIMIT", "120/minute")},
+    "NUM_PROXIES": TRUSTED_PROXIES,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Investigations API",
+    "DESCRIPTION": (
+        "Published records of the investigative database, read-only, with the citations of "
+        "their claims. Drafts never appear, not even as a link.\n\n"
+        "- **Paging**: `?limit=` (at most 100) and `?offset=`; `next` and `previous` are "
+        "the neighbouring pages.\n"
+        "- **Filters**: the same parameters as the site's lists.\n"
+        "- **Gone or not found**: a record published once and since deleted answers 410; "
+        "anything else not public (a draft, an unpublished record) answers 404, like an "
+        "address that never existed. An old slug redirects (301) to the new one.\n"
+        "- **Throttling**: anonymous requests are limited per address; every answer says "
+        "`X-RateLimit-Limit` and `X-RateLimit-Remaining`, and a refused one (429) says "
+        "`Retry-After` in seconds.\n"
+        "- **CORS**: any origin may read (GET, HEAD, OPTIONS)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to swagger.io's validator: the CSP would refuse it, and we serve no CDN.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    # Several models' choices are called Kind: each gets its model's name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        f"{model}Kind": f"investigations.models.{module}.{model}.Kind"
+        for module, model in [
+            ("organisations", "Organisation"),
+            ("organisations", "OrganisationAlias"),
+            ("people", "Role"),
+            ("sites", "Site"),
+            ("sites", "SiteRole"),
+            ("concerns", "Concern"),
+            ("sources", "Source"),
+            ("relationships", "Relationship"),
+        ]
+    },
+}
+# Any origin may read the API, without credentials; nothing else is shared across origins.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "Retry-After"]

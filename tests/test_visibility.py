@@ -3,7 +3,9 @@
 Drafts of every kind, a soft-deleted record, a draft source cited by a published record,
 and a claim backed only by that draft source all carry a marker in every text field. The
 test crawls every page reachable from the home page, the lists and the sitemap, and the
-feed, and the marker must appear on none of them.
+feed, and the marker must appear on none of them. Another crawls the API from /api/,
+following every address in its JSON: the marker appears in none, and every address
+answers, so none names a draft.
 """
 
 import re
@@ -15,6 +17,7 @@ from django.db import models as db
 from django.utils import timezone
 
 from investigations import models, revisions
+from investigations.api.links import RESOURCE_MODELS, prefix
 from investigations.models.dates import PartialDateField
 from investigations.search import search
 from tests.factories import cite, make_organisation, make_source
@@ -176,6 +179,54 @@ def test_no_unpublished_text_reaches_any_public_page(client):
     assert f"/contracts/{contract.slug}/" in crawled
     assert "/frameworks/public-framework/" in crawled
     leaks = [url for url, body in pages if MARKER in body.lower()]
+    assert leaks == []
+
+
+def addresses_in(data):
+    """Every address on this site in a JSON document, at any depth."""
+    if isinstance(data, dict):
+        data = list(data.values())
+    if isinstance(data, list):
+        for item in data:
+            yield from addresses_in(item)
+    elif isinstance(data, str) and data.startswith("http://testserver/"):
+        yield data.removeprefix("http://testserver")
+
+
+def crawl_api(client):
+    """Every API answer reachable from /api/, and every other address they give."""
+    queue, seen, answers = deque(["/api/"]), {"/api/"}, []
+    while queue and len(answers) < MAX_PAGES:
+        url = queue.popleft()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        answers.append((url, response.content.decode()))
+        if not url.startswith("/api/"):
+            continue  # a public page or a file: crawled by the test above
+        for address in addresses_in(response.json()):
+            if address not in seen:
+                seen.add(address)
+                queue.append(address)
+    return answers
+
+
+def test_no_unpublished_text_or_address_reaches_the_api(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"},
+    }
+    org, other, contract, concern = published_world()
+    drafts_of_every_kind(org, other, contract, concern)
+    draft_source_cited_by_published_records(org, contract)
+    pending_revisions_carrying_the_marker(org, contract, concern)
+    answers = crawl_api(client)
+    crawled = {url for url, _ in answers}
+    assert f"/api/organisations/{org.slug}/" in crawled
+    assert f"/api/contracts/{contract.slug}/" in crawled
+    assert "/api/frameworks/public-framework/" in crawled
+    assert {f"/api/{prefix(model)}/" for model in RESOURCE_MODELS} <= crawled
+    assert sum(url.startswith("/api/") for url in crawled) > 20
+    leaks = [url for url, body in answers if MARKER in body.lower()]
     assert leaks == []
 
 

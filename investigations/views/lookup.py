@@ -7,10 +7,11 @@ from investigations.models import SlugRedirect
 
 
 class Moved(Exception):
-    """Raised with the response that sends the reader to a renamed record's new address."""
+    """Raised with a renamed record, and the response that sends the reader to its page."""
 
-    def __init__(self, response):
-        self.response = response
+    def __init__(self, record):
+        self.record = record
+        self.response = HttpResponsePermanentRedirect(record.get_absolute_url())
 
 
 def published_or_404(queryset, slug):
@@ -26,7 +27,7 @@ def published_or_404(queryset, slug):
     old = SlugRedirect.objects.filter(content_type=content_type, old_slug=slug).first()
     renamed = old and published.filter(pk=old.object_id).first()
     if renamed:
-        raise Moved(HttpResponsePermanentRedirect(renamed.get_absolute_url()))
+        raise Moved(renamed)
     raise Http404(f"No published {queryset.model._meta.verbose_name} at this address.")
 
 
