@@ -119,11 +119,15 @@ class Footnotes:
             kept.append(block)
         return "\n\n".join(kept)
 
+    def citations(self, record, field_name="", marker=""):
+        """The claim's fresh citations to published sources, without numbering them."""
+        return list(self._claims.get(_record_key(record) + (field_name, marker), []))
+
     def cite(self, record, field_name="", marker=""):
         """The uses this claim adds, one per source, each numbered and lettered."""
         if record is None:
             return []
-        found = self._claims.get(_record_key(record) + (field_name, marker), [])
+        found = self.citations(record, field_name, marker)
         by_source = defaultdict(list)
         for citation in found:
             by_source[citation.source_id].append(citation)

@@ -1,13 +1,11 @@
 """Spreadsheets the importer hands out: blank templates with an example row, and the
 rejected rows of a batch with an error column. Every cell goes through ``safe_cell``."""
 
-import re
-
 import tablib
 
-from .kinds import KINDS
+from investigations.spreadsheet_cells import safe_cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .kinds import KINDS
 
 EXAMPLES = {
     "sources": {"title": "NHS England award notice", "kind": "official_report",
@@ -41,28 +39,6 @@ EXAMPLES = {
                   "cited_field": "value"},
 }  # fmt: skip
 CITATION_EXAMPLE = {"source": "NHS England award notice", "quote": "valued at £350 million"}
-
-
-_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def safe_cell(value):
-    """A cell a spreadsheet program will show as text, never run as a formula.
-
-    A plain negative number ("-1200.00") is left alone: no program runs it, and quoting it
-    would turn a loss into text.
-    """
-    formula_like = isinstance(value, str) and value.startswith(FORMULA_STARTS)
-    if formula_like and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def unquote_cell(value):
-    """Undo ``safe_cell`` on the way back in, so an export re-imports unchanged."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
 
 
 def template_dataset(kind_name):

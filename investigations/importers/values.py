@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from investigations.models import PartialDate, PartialDateField, parse_partial_date
-
-from .spreadsheets import unquote_cell
+from investigations.spreadsheet_cells import unquote_cell
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
