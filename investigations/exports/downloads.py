@@ -28,7 +28,7 @@ LIST_SEPARATOR = "; "
 
 
 def columns(model):
-    names = ["url", *(field.name for field in exported_fields(model))]
+    names = ["page_url", *(field.name for field in exported_fields(model))]
     names += child_relations(model)
     for claim in ("record", *model.claim_fields):
         names += [f"{claim}_source_titles", f"{claim}_source_urls"]
@@ -37,7 +37,7 @@ def columns(model):
 
 def row(chunk, record, absolute_url):
     """One record as a row: lists (of child rows, of sources) stay lists until written."""
-    cells = {"url": absolute_url(record.get_absolute_url())}
+    cells = {"page_url": absolute_url(record.get_absolute_url())}
     for field in exported_fields(chunk.model):
         cells[field.name] = shown_value(chunk, record, field)
     for name in child_relations(chunk.model):

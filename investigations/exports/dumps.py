@@ -67,7 +67,7 @@ def document(chunk, record, parent=None):
     fields = exported_fields(type(record), parent)
     found = {field.name: stored_value(chunk, record, field) for field in fields}
     if hasattr(record, "get_absolute_url"):
-        found["url"] = record.get_absolute_url()
+        found["page_url"] = record.get_absolute_url()
     for name in child_relations(type(record)):
         link = parent_link(type(record), name)
         found[name] = [document(chunk, child, link) for child in chunk.children(record, name)]

@@ -70,8 +70,10 @@ def public_children(model, relation):
     return Prefetch(relation, queryset=rows)
 
 
-def chunks(queryset, size=CHUNK_SIZE):
-    """``Chunk``s of at most ``size`` records of a published queryset, in primary key order."""
+def chunks(queryset, size=None):
+    """``Chunk``s of at most ``size`` (``CHUNK_SIZE``) records of a published queryset, in
+    primary key order."""
+    size = size or CHUNK_SIZE
     model = queryset.model
     queryset = (
         queryset.select_related(*links_to_load(model))
