@@ -183,6 +183,9 @@ def crawl(client):
             parsed = urlparse(target)
             path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
             internal = parsed.netloc == "testserver" and not path.startswith(("/admin", "/static"))
+            # Each list's downloads are fetched once, unfiltered (DOWNLOADS); following every
+            # filtered list's would spend the crawl's budget of pages on files.
+            internal = internal and "format=" not in parsed.query
             if internal and path not in seen:
                 seen.add(path)
                 queue.append(path)
