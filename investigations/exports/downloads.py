@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import tempfile
+from functools import cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, StreamingHttpResponse
@@ -55,8 +56,15 @@ def shown_value(chunk, record, field):
         linked = getattr(record, field.name)
         return "" if linked is None else str(linked)
     if field.choices:
-        return getattr(record, f"get_{field.name}_display")()
+        value = getattr(record, field.attname)
+        return choice_labels(field).get(value, value)
     return chunk.value(record, field)
+
+
+@cache
+def choice_labels(field):
+    """What ``get_FOO_display`` reads, looked up once per field rather than once per cell."""
+    return {value: str(label) for value, label in field.flatchoices}
 
 
 def rows(queryset, absolute_url):
@@ -66,13 +74,16 @@ def rows(queryset, absolute_url):
 
 
 def spreadsheet_cell(value):
-    """A value as a spreadsheet cell: lists joined, formulas neutralised, and characters
-    that XLSX cannot hold (control characters) dropped."""
+    """A value as a spreadsheet cell: lists joined, formulas neutralised."""
     if isinstance(value, list):
         value = LIST_SEPARATOR.join(value)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "" if value is None else safe_cell(value)
+
+
+def workbook_cell(value):
+    """A spreadsheet cell without the characters XLSX cannot hold (control characters)."""
+    value = spreadsheet_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def csv_lines(queryset, absolute_url):
@@ -111,7 +122,7 @@ def xlsx_file(queryset, absolute_url, title):
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(names)
     for cells in rows(queryset, absolute_url):
-        sheet.append([spreadsheet_cell(cells[name]) for name in names])
+        sheet.append([workbook_cell(cells[name]) for name in names])
     stored = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
     workbook.save(stored)
     stored.seek(0)

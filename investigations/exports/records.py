@@ -9,6 +9,7 @@ its records, one per child relation and one for all their citations.
 """
 
 import datetime
+from functools import cache
 
 from django.db.models import Prefetch
 
@@ -34,6 +35,7 @@ PRIVATE_FIELDS = frozenset(
 )
 
 
+@cache
 def exported_fields(model, parent=None):
     """The fields written out for a row; a child row leaves out the link to its parent."""
     return tuple(
@@ -43,6 +45,7 @@ def exported_fields(model, parent=None):
     )
 
 
+@cache
 def child_relations(model):
     """The child rows a record carries (its ``claim_children``), but not prose sections,
     which read only as part of their page."""
