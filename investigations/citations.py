@@ -66,13 +66,14 @@ class Footnotes:
         self._claims = defaultdict(list)
         self._unpublished = set()
         self._notes = {}
+        self._type_ids = {}
         self.marked_uncited = False
         if records:
             self._sort(records)
 
     def _sort(self, records):
         """All citations, in one query: the unpublished ones only tell what to withhold."""
-        by_key = {_record_key(record): record for record in records}
+        by_key = {self._record_key(record): record for record in records}
         citations = Citation.objects.for_objects(records).select_related("source").order_by("pk")
         for citation in citations:
             key = _claim_key(citation)
@@ -93,7 +94,7 @@ class Footnotes:
 
     def withheld(self, record, field_name="", marker=""):
         """True when the claim is cited, but only by sources the public cannot see."""
-        key = _record_key(record) + (field_name, marker)
+        key = self._record_key(record) + (field_name, marker)
         return key in self._unpublished and key not in self._claims
 
     def withhold(self, records):
@@ -119,11 +120,15 @@ class Footnotes:
             kept.append(block)
         return "\n\n".join(kept)
 
+    def citations(self, record, field_name="", marker=""):
+        """The claim's fresh citations to published sources, without numbering them."""
+        return list(self._claims.get(self._record_key(record) + (field_name, marker), []))
+
     def cite(self, record, field_name="", marker=""):
         """The uses this claim adds, one per source, each numbered and lettered."""
         if record is None:
             return []
-        found = self._claims.get(_record_key(record) + (field_name, marker), [])
+        found = self.citations(record, field_name, marker)
         by_source = defaultdict(list)
         for citation in found:
             by_source[citation.source_id].append(citation)
@@ -134,10 +139,18 @@ class Footnotes:
         then explains its marks (``marked_uncited``)."""
         if record is None or not needs_citation(record, field_name, marker):
             return False
-        if self._claims.get(_record_key(record) + (field_name, marker)):
+        if self._claims.get(self._record_key(record) + (field_name, marker)):
             return False
         self.marked_uncited = True
         return True
+
+    def _record_key(self, record):
+        """(content type id, pk): the content type looked up once per model, as a download
+        asks for every claim of thousands of records."""
+        model = type(record)
+        if model not in self._type_ids:
+            self._type_ids[model] = ContentType.objects.get_for_model(model).pk
+        return self._type_ids[model], record.pk
 
     def _use(self, citations):
         source = citations[0].source
@@ -148,10 +161,6 @@ class Footnotes:
         use = Use(f"ref-{note.number}-{letter}", letter, citations)
         note.uses.append(use)
         return note, use
-
-
-def _record_key(record):
-    return ContentType.objects.get_for_model(record).pk, record.pk
 
 
 def _claim_key(citation):

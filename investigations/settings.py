@@ -314,3 +314,18 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "Retry-After"]
+# The public's data (README "Using the data"): `manage.py export_dumps` writes dated bulk
+# dumps under DUMPS_ROOT, which the /data/ page links; the licence and the way to cite the
+# database are stated there and in each dump's manifest. DATA_CITATION may hold {date}
+# (the dump's) and {url} (the /data/ page's).
+DUMPS_ROOT = Path(os.environ.get("DUMPS_ROOT", VAR_DIR / "dumps"))
+DATA_LICENCE = os.environ.get(
+    "DATA_LICENCE", "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+)
+DATA_LICENCE_URL = os.environ.get(
+    "DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+DATA_CITATION = os.environ.get(
+    "DATA_CITATION",
+    "Private companies in public services: an investigative database. Data of {date}. {url}",
+)

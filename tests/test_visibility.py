@@ -2,22 +2,28 @@
 
 Drafts of every kind, a soft-deleted record, a draft source cited by a published record,
 and a claim backed only by that draft source all carry a marker in every text field. The
-test crawls every page reachable from the home page, the lists and the sitemap, and the
-feed, and the marker must appear on none of them. Another crawls the API from /api/,
-following every address in its JSON: the marker appears in none, and every address
-answers, so none names a draft.
+test crawls every page reachable from the home page, the lists and the sitemap, the feed,
+every list's downloads and the bulk dumps the /data/ page links, and the marker must appear
+on none of them. Another crawls the API from /api/, following every address in its JSON:
+the marker appears in none, and every address answers, so none names a draft.
 """
 
+import gzip
+import io
 import re
 from collections import deque
 from urllib.parse import urljoin, urlparse
 
+import openpyxl
 import pytest
 from django.db import models as db
+from django.urls import reverse
 from django.utils import timezone
 
 from investigations import models, revisions
 from investigations.api.links import RESOURCE_MODELS, prefix
+from investigations.exports import dumps
+from investigations.exports.downloads import FORMATS
 from investigations.models.dates import PartialDateField
 from investigations.search import search
 from tests.factories import cite, make_organisation, make_source
@@ -26,7 +32,10 @@ pytestmark = pytest.mark.django_db
 MARKER = "zqxhidden"
 PUBLISHED = "published"
 START = ["/", "/organisations/", "/contracts/", "/concerns/", "/people/", "/sources/"]
-START += ["/sitemap.xml", "/feed/"]
+START += ["/sitemap.xml", "/feed/", "/data/"]
+DOWNLOADS = [
+    f"{reverse(kind.list_route)}?format={fmt}" for kind in models.LISTED_KINDS for fmt in FORMATS
+]
 MAX_PAGES = 600
 
 
@@ -147,37 +156,59 @@ def pending_revisions_carrying_the_marker(org, contract, concern):
     assert len(kept) == 3
 
 
+def text_of(response):
+    """A page's text; a download's or a dump's too, unzipped and read from its cells."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content.startswith(b"\x1f\x8b"):
+        content = gzip.decompress(content)
+    if content.startswith(b"PK"):
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        cells = (
+            cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+        return " ".join(str(cell) for cell in cells if cell is not None)
+    return content.decode()
+
+
 def crawl(client):
     """Every page reachable from the start pages: (url, body) pairs."""
-    queue, seen, pages = deque(START), set(START), []
+    start = START + DOWNLOADS
+    queue, seen, pages = deque(start), set(start), []
     while queue and len(pages) < MAX_PAGES:
         url = queue.popleft()
         response = client.get(url)
         assert response.status_code in (200, 301, 302, 404), url
-        body = response.content.decode()
+        body = text_of(response)
         pages.append((url, body))
         for link in re.findall(r'(?:href|<loc>|<link href)="?([^"<\s]+)', body):
             target = urljoin(f"http://testserver{url}", link.replace("&amp;", "&"))
             parsed = urlparse(target)
             path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
             internal = parsed.netloc == "testserver" and not path.startswith(("/admin", "/static"))
+            # Each list's downloads are fetched once, unfiltered (DOWNLOADS); following every
+            # filtered list's would spend the crawl's budget of pages on files.
+            internal = internal and "format=" not in parsed.query
             if internal and path not in seen:
                 seen.add(path)
                 queue.append(path)
     return pages
 
 
-def test_no_unpublished_text_reaches_any_public_page(client):
+def test_no_unpublished_text_reaches_any_public_page(client, settings, tmp_path):
+    settings.DUMPS_ROOT = tmp_path
     org, other, contract, concern = published_world()
     drafts_of_every_kind(org, other, contract, concern)
     draft_source_cited_by_published_records(org, contract)
     pending_revisions_carrying_the_marker(org, contract, concern)
+    folder, manifest = dumps.export_dumps()
     pages = crawl(client)
     assert len(pages) > 20
     crawled = {url for url, _ in pages}
     assert f"/organisations/{org.slug}/" in crawled
     assert f"/contracts/{contract.slug}/" in crawled
     assert "/frameworks/public-framework/" in crawled
+    assert set(DOWNLOADS) <= crawled
+    assert {f"/data/dumps/{folder.name}/{entry['name']}" for entry in manifest["files"]} <= crawled
     leaks = [url for url, body in pages if MARKER in body.lower()]
     assert leaks == []
 
@@ -228,6 +259,22 @@ def test_no_unpublished_text_or_address_reaches_the_api(client, settings):
     assert sum(url.startswith("/api/") for url in crawled) > 20
     leaks = [url for url, body in answers if MARKER in body.lower()]
     assert leaks == []
+
+
+def test_no_unpublished_text_reaches_the_dump_files(settings, tmp_path):
+    settings.DUMPS_ROOT = tmp_path
+    org, other, contract, concern = published_world()
+    drafts_of_every_kind(org, other, contract, concern)
+    draft_source_cited_by_published_records(org, contract)
+    pending_revisions_carrying_the_marker(org, contract, concern)
+    folder, manifest = dumps.export_dumps()
+    texts = {path.name: path.read_bytes() for path in folder.iterdir()}
+    texts = {
+        name: gzip.decompress(data) if name.endswith(".gz") else data
+        for name, data in texts.items()
+    }
+    assert {entry["records"] for entry in manifest["files"]} != {0}
+    assert [name for name, text in texts.items() if MARKER.encode() in text.lower()] == []
 
 
 def test_search_finds_no_unpublished_record(client):

@@ -11,8 +11,8 @@ from import_export import fields, resources, widgets
 
 from investigations import models as m
 from investigations.publication import GATE_FIELDS
+from investigations.spreadsheet_cells import safe_cell
 
-from .cells import safe_cell
 from .citation_sheet import record_kind_of, record_label
 from .kinds import KINDS
 

@@ -3,7 +3,8 @@ rejected rows of a batch with an error column. Every cell goes through ``safe_ce
 
 import tablib
 
-from .cells import safe_cell
+from investigations.spreadsheet_cells import safe_cell
+
 from .kinds import KINDS
 
 EXAMPLES = {

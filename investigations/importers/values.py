@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from investigations.models import PartialDate, PartialDateField, parse_partial_date
+from investigations.spreadsheet_cells import unquote_cell
 
-from .cells import is_blank, unquote_cell
+from .cells import is_blank
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 
 from investigations import filters
 from investigations.caching import cache_keyed_on
+from investigations.exports import downloads
 from investigations.models import (
     Concern,
     ConcernParty,
@@ -97,6 +99,8 @@ class IdsFirstPaginator(Paginator):
 def filtered_list(request, filterset_class, queryset, template, facet_fields=(), **context):
     """Filter by the GET parameters, paginate, and count the facets of what is left."""
     filterset = filterset_class(request.GET, queryset=queryset)
+    if "format" in request.GET:
+        return download_list(request, filterset)
     results = filterset.qs
     page = IdsFirstPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     blank_private_links(page.object_list)
@@ -105,13 +109,32 @@ def filtered_list(request, filterset_class, queryset, template, facet_fields=(),
         page=page,
         facets=facets(results, request, facet_fields),
         filtered=any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+        download_formats={fmt: label for fmt, (label, _) in downloads.FORMATS.items()},
     )
     return render(request, f"investigations/{template}", context)
 
 
+def download_list(request, filterset):
+    """Every record the filter selects, in the format asked for; a filter it cannot read is
+    refused rather than silently dropped, as the page would, from a file that outlives it."""
+    fmt = request.GET["format"]
+    if fmt not in downloads.FORMATS:
+        return plain_bad_request(f"There is no download format {fmt!r}: use csv, xlsx or json.")
+    if not filterset.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+        return plain_bad_request("These filters cannot be used:\n" + "\n".join(problems))
+    name = filterset.queryset.model._meta.verbose_name_plural
+    return downloads.download(filterset.qs, fmt, request.build_absolute_uri, name)
+
+
+def plain_bad_request(message):
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 def cached_list(filterset_class):
-    """A list reads its filters' parameters and its page number."""
-    return cache_keyed_on(*filterset_class.base_filters, "page")
+    """A list reads its filters' parameters, its page number and the download format. The
+    page cache never stores a download: they stream (see caching.py)."""
+    return cache_keyed_on(*filterset_class.base_filters, "page", "format")
 
 
 @cached_list(filters.OrganisationFilter)

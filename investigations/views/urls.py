@@ -7,7 +7,7 @@ from investigations.caching import cache_keyed_on
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
-from . import details, files, health, lists, pages, search
+from . import data, details, files, health, lists, pages, search
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("concerns/", lists.concern_list, name="concern_list"),
     path("people/", lists.person_list, name="person_list"),
     path("sources/", lists.source_list, name="source_list"),
+    path("data/", data.data_page, name="data"),
+    path("data/dumps/<str:date>/<str:name>", data.dump_file, name="dump_file"),
     path("organisations/<slug:slug>/", details.organisation_detail, name="organisation_detail"),
     path("people/<slug:slug>/", details.person_detail, name="person_detail"),
     path("sites/<slug:slug>/", details.site_detail, name="site_detail"),
