@@ -546,8 +546,7 @@ def self_contained(entities):
     kept = []
     for entity in entities:
         schema = entity.schema
-        ends = {entity.first(schema.edge_source), entity.first(schema.edge_target)}
-        if schema.edge and not ends <= ids:
+        if schema.edge and not all({one, other} <= ids for one, other in entity.edgepairs()):
             continue
         for prop in list(entity.iterprops()):
             if prop.type == registry.entity:
