@@ -175,6 +175,8 @@ def test_no_unpublished_text_reaches_any_public_page(client):
     assert f"/organisations/{org.slug}/" in crawled
     assert f"/contracts/{contract.slug}/" in crawled
     assert "/frameworks/public-framework/" in crawled
+    assert f"/organisations/{org.slug}/ftm.jsonl" in crawled
+    assert f"/contracts/{contract.slug}/ocds.json" in crawled
     leaks = [url for url, body in pages if MARKER in body.lower()]
     assert leaks == []
 

@@ -101,9 +101,11 @@ def contracts():
 
 
 def cited_rows(contract):
+    """The contract and what its release shows of others: their claims may be withheld."""
     parties = list(contract.parties.all())
-    identifiers = [i for party in parties for i in party.organisation.identifiers.all()]
-    return [contract, *parties, *identifiers]
+    organisations = [party.organisation for party in parties]
+    identifiers = [i for organisation in organisations for i in organisation.identifiers.all()]
+    return [contract, *parties, *organisations, *identifiers]
 
 
 class Releases:
