@@ -5,7 +5,8 @@ put when the contract is renamed, and its release id adds the time it last chang
 parties are the contract's published parties with OCDS roles (buyer, supplier, funder,
 tenderer; any other part as interestedParty), their first org-id as ``identifier`` and
 the rest as ``additionalIdentifiers``. The suppliers share one award; the contract section
-holds the period, and documents for the sources its claims cite.
+holds the period and, as documents, the sources its claims cite (the tender holds them
+while nothing is awarded).
 
 OCDS dates are instants, and ours may be known only to the year or month: a start or an
 award is written as the first moment of what is known (``2016`` as
@@ -128,9 +129,10 @@ class Releases:
             "language": "en",
             "parties": self.parties(parties),
             "buyer": self.reference(buyers[0]) if buyers else None,
-            "tender": self.tender(contract),
+            "tender": self.tender(contract, with_documents=not suppliers),
+            # OCDS has a contract only as the outcome of an award, which needs a supplier.
             "awards": [self.award(contract, suppliers)] if suppliers else None,
-            "contracts": [self.contract(contract, bool(suppliers))],
+            "contracts": [self.contract(contract)] if suppliers else None,
             "relatedProcesses": self.related_processes(contract),
         }
         return compact(release)
@@ -166,7 +168,8 @@ class Releases:
             }
         )
 
-    def tender(self, contract):
+    def tender(self, contract, with_documents):
+        """The process; it holds the cited sources while there is no contract to hold them."""
         tender_value = value(contract) if contract.value_kind in TENDER_VALUES else None
         return compact(
             {
@@ -177,6 +180,7 @@ class Releases:
                 "procurementMethod": PROCUREMENT_METHODS.get(contract.procurement_route),
                 "procurementMethodDetails": contract.get_procurement_route_display(),
                 "mainProcurementCategory": "services",
+                "documents": self.documents(contract) if with_documents else None,
             }
         )
 
@@ -194,12 +198,12 @@ class Releases:
             }
         )
 
-    def contract(self, contract, awarded):
+    def contract(self, contract):
         total = value(contract) if contract.value_kind == Contract.ValueKind.TOTAL else None
         return compact(
             {
                 "id": f"{ocid(contract)}-contract",
-                "awardID": f"{ocid(contract)}-award" if awarded else None,
+                "awardID": f"{ocid(contract)}-award",
                 "title": contract.title,
                 "description": self.provenance.prose(contract, "description"),
                 "status": CONTRACT_STATUSES.get(contract.contract_status),
