@@ -200,6 +200,17 @@ X_FRAME_OPTIONS = "DENY"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 
+# The standards' formats (investigations/standards). The site's public address, for links
+# in exports made outside a request; the prefix of every exported record's id (FtM entity
+# ids, OCDS party ids): a copy of the database with its own data should set its own; and
+# the OCDS ocid prefix, which should be one registered with the Open Contracting
+# Partnership (https://standard.open-contracting.org/latest/en/guidance/build/#register-an-ocid-prefix):
+# the default is a placeholder that no publisher holds.
+PUBLIC_SITE_URL = os.environ.get("PUBLIC_SITE_URL", "http://127.0.0.1:8000/")
+FTM_ID_PREFIX = os.environ.get("FTM_ID_PREFIX", "investigations")
+OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-000000")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Investigations")
+
 # Imports too big for a web request run as tasks (investigations/tasks.py), stored in the
 # database and run by `manage.py db_worker`, which `make run` starts beside the server: a
 # queued import outlives a restart of the web process. The tests run tasks inline.

@@ -209,6 +209,8 @@ def test_no_unpublished_text_reaches_any_public_page(client, settings, tmp_path)
     assert "/frameworks/public-framework/" in crawled
     assert set(DOWNLOADS) <= crawled
     assert {f"/data/dumps/{folder.name}/{entry['name']}" for entry in manifest["files"]} <= crawled
+    assert f"/organisations/{org.slug}/ftm.jsonl" in crawled
+    assert f"/contracts/{contract.slug}/ocds.json" in crawled
     leaks = [url for url, body in pages if MARKER in body.lower()]
     assert leaks == []
 

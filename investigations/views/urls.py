@@ -7,7 +7,7 @@ from investigations.caching import cache_keyed_on
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
-from . import data, details, files, health, lists, pages, search
+from . import data, details, files, health, lists, pages, search, standards
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -28,6 +28,17 @@ urlpatterns = [
     path("concerns/<slug:slug>/", details.concern_detail, name="concern_detail"),
     path("sources/<slug:slug>/", details.source_detail, name="source_detail"),
     path("sources/<slug:slug>/file/", files.source_file, name="source_file"),
+    # One record in the standards' formats (views/standards.py).
+    path(
+        "organisations/<slug:slug>/ftm.jsonl", standards.organisation_ftm, name="organisation_ftm"
+    ),
+    path(
+        "organisations/<slug:slug>/ocds.json", standards.organisation_ocds, name="organisation_ocds"
+    ),
+    path("people/<slug:slug>/ftm.jsonl", standards.person_ftm, name="person_ftm"),
+    path("sites/<slug:slug>/ftm.jsonl", standards.site_ftm, name="site_ftm"),
+    path("contracts/<slug:slug>/ftm.jsonl", standards.contract_ftm, name="contract_ftm"),
+    path("contracts/<slug:slug>/ocds.json", standards.contract_ocds, name="contract_ocds"),
     path("feed/", cache_keyed_on()(RecentlyUpdatedFeed()), name="feed"),
     # "p" is the sitemap's page number.
     path("sitemap.xml", cache_keyed_on("p")(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
