@@ -9,6 +9,11 @@ SEPARATOR = ";"  # between several parties, identifiers or aliases in one cell
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
+def column_name(header):
+    """A header as the import names columns: "Awarded Date" is ``awarded_date``."""
+    return str(header).strip().lower().replace(" ", "_")
+
+
 def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
