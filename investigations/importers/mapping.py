@@ -146,7 +146,7 @@ def map_sheet(sheet, kind, mapping):
             )
     if not mapping.one_row_per_party:
         return sheet
-    if "reference" not in kind.key or not _party_columns(kind):
+    if not groups_parties(kind):
         sheet.warnings.append(
             f"“One row per award and party” is for contracts, not {kind.name}: "
             "each row was read as a record of its own"
@@ -216,6 +216,11 @@ def _rows(numbers):
     if numbers == list(range(numbers[0], numbers[-1] + 1)):
         return f"rows {numbers[0]}–{numbers[-1]}"
     return f"rows {', '.join(map(str, numbers))}"
+
+
+def groups_parties(kind):
+    """Whether "one row per award and party" applies: a kind keyed by reference, with parties."""
+    return "reference" in kind.key and bool(_party_columns(kind))
 
 
 def _party_columns(kind):

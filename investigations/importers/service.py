@@ -92,7 +92,13 @@ def run_import(
         _plan(planner, data, file_name, kind, result, progress)
     except ImportFileError as error:
         result.file_error = str(error)
-        _record(batch, result, state=m.ImportBatch.State.FAILED, save=not dry_run)
+        # A preview's batch (the admin's) is kept, failed, so that its page says why.
+        _record(
+            batch,
+            result,
+            state=m.ImportBatch.State.FAILED,
+            save=not dry_run or batch.pk is not None,
+        )
         return result
     if dry_run or (result.errors and not skip_invalid):
         state = m.ImportBatch.State.PREVIEWED if dry_run else m.ImportBatch.State.FAILED
