@@ -351,3 +351,17 @@ def test_the_command_line_turns_the_mapping_grouping_off(tmp_path, researcher):
         )
     call_command("import_batch", str(path), "--mapping", "Contracts Finder")
     assert m.Contract.objects.count() == 3
+
+
+def test_the_rejected_rows_download_reads_the_file_with_its_mapping(researcher_client):
+    make_parties("Alliance Medical Ltd", "InHealth Group")
+    lines = [
+        f"CF-1,MRI,£1m,{SOMERSET},Alliance Medical Ltd",
+        f"CF-1,MRI,£2m,{SOMERSET},InHealth Group",
+    ]
+    header = "reference,title,value,buyer,supplier"
+    batch = upload(researcher_client, csv_bytes(header, *lines), kind="contracts")
+    batch = remap(researcher_client, batch, one_row_per_party="1")
+    url = reverse("admin:imports_rejected", args=[batch.pk, "csv"])
+    download = researcher_client.get(url).content.decode()
+    assert batch.rows_rejected == 1 and "are one award but disagree" in download
