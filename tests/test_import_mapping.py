@@ -365,3 +365,18 @@ def test_the_rejected_rows_download_reads_the_file_with_its_mapping(researcher_c
     url = reverse("admin:imports_rejected", args=[batch.pk, "csv"])
     download = researcher_client.get(url).content.decode()
     assert batch.rows_rejected == 1 and "are one award but disagree" in download
+
+
+def test_a_batch_refused_for_its_layout_can_be_previewed_again_and_imported(researcher_client):
+    make_parties("Alliance Medical Ltd", "InHealth Group")
+    lines = [
+        f"CF-1,MRI,£1m,{SOMERSET},Alliance Medical Ltd",
+        f"CF-1,MRI,£1m,{SOMERSET},InHealth Group",
+    ]
+    header = "reference,title,value,buyer,supplier"
+    batch = upload(researcher_client, csv_bytes(header, *lines), kind="contracts")
+    assert confirm(researcher_client, batch).state == "failed"
+    assert "Preview again with this mapping" in page(researcher_client, batch)
+    batch = remap(researcher_client, batch, one_row_per_party="1")
+    assert batch.state == "previewed" and not batch.errors
+    assert confirm(researcher_client, batch).state == "committed"

@@ -138,8 +138,9 @@ def rename_columns(sheet, mapping):
 
 def map_sheet(sheet, kind, mapping):
     """The renamed sheet checked against its kind, and grouped if the mapping asks."""
+    offered = dict(targets(kind))
     for column, target in sheet.mapped.items():
-        if target not in dict(targets(kind)):
+        if target not in offered:
             raise ImportFileError(
                 f"Sheet “{sheet.name}”: the mapping reads column “{column}” as “{target}”, "
                 f"which is not a column of {kind.name}."

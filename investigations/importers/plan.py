@@ -27,7 +27,7 @@ from .keys import (
     read_identifier,
 )
 from .kinds import CITATION_COLUMNS, KINDS
-from .mapping import hint, suggest
+from .mapping import groups_parties, hint, suggest
 from .rows import NewRow
 
 # Key columns that name one record for sure; a name or title may be shared by two.
@@ -362,7 +362,7 @@ class Planner:
             if any(spec.kind == "organisation" for spec in kind.children.values()):
                 # Portals publish one row per award and supplier; this template wants one.
                 message += "; give one row per record, its parties in one cell separated by ;"
-            if "reference" in kind.key and kind.children:
+            if groups_parties(kind):
                 message += (
                     ", or choose “one row per award and party” (--one-row-per-party) to read "
                     "rows sharing a reference as one contract"
