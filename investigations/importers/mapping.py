@@ -131,8 +131,9 @@ def rename_columns(sheet, mapping):
             f"Sheet “{sheet.name}”: the mapping gives {', '.join(twice)} from two columns; "
             "map only one column to each."
         )
+    read_as = {h: renames.get(h, h).partition(":")[::2] for h in sheet.headers}
     for position, (number, row) in enumerate(sheet.rows):
-        sheet.rows[position] = (number, _renamed(row, renames))  # in place: a big file's rows
+        sheet.rows[position] = (number, _renamed(row, read_as))  # in place: a big file's rows
     return replace(sheet, headers=list(dict.fromkeys(headers)), mapped=renames)
 
 
@@ -165,38 +166,48 @@ def group_rows(sheet, kind):
         reference = row.get("reference")
         key = str(reference).strip().casefold() if not is_blank(reference) else number
         groups.setdefault(key, []).append((number, row))
-    rows, lines, errors = [], [], {}
+    rows, lines, more, errors = [], [], 0, {}
     for members in groups.values():
         row = _merged(members, kind, errors)
         rows.append((members[0][0], row))
-        if len(members) > 1:
+        if len(members) > 1 and len(lines) < MAX_GROUP_LINES:
             lines.append(_described(members, row, kind))
+        elif len(members) > 1:
+            more += 1
     label = kind.model._meta.verbose_name_plural
-    grouped = [f"{len(sheet.rows)} rows read as {len(rows)} {label}, one per reference"]
-    grouped += lines[:MAX_GROUP_LINES]
-    if len(lines) > MAX_GROUP_LINES:
-        grouped.append(f"… and {len(lines) - MAX_GROUP_LINES} more groups")
+    grouped = [f"{len(sheet.rows)} rows read as {len(rows)} {label}, one per reference", *lines]
+    if more:
+        grouped.append(f"… and {more} more groups")
     return replace(sheet, rows=rows, grouped=grouped, row_errors=errors)
 
 
 def _merged(members, kind, errors):
-    merged, given = {}, {}  # column → value; column → {value: [row numbers]}
-    for number, row in members:
+    """One row of a group. Most cells repeat the first row's (a portal repeats the award on
+    every row), so only a cell that differs from it costs more than a comparison."""
+    merged, clashes = dict(members[0][1]), {}
+    for _number, row in members[1:]:
         for column, value in row.items():
-            if is_blank(value):
-                merged.setdefault(column, value)
-            elif column in kind.children:
-                merged[column] = _joined(merged.get(column), value, unique=True)
-            else:
-                given.setdefault(column, {}).setdefault(str(value).strip(), []).append(number)
-                if is_blank(merged.get(column)):
-                    merged[column] = value
-    for column, values in given.items():
-        if len(values) > 1:
-            said = "; ".join(f"“{value}” ({_rows(numbers)})" for value, numbers in values.items())
-            message = f"{_rows([n for n, _ in members])} are one award but disagree: {said}"
-            errors.setdefault(members[0][0], []).append((column, message))
+            known = merged.get(column)
+            if value == known or is_blank(value):
+                continue
+            if column in kind.children:
+                merged[column] = _joined(known, value, unique=True)
+            elif is_blank(known):
+                merged[column] = value
+            elif str(value).strip() != str(known).strip():
+                clashes[column] = None
+    for column in clashes:
+        errors.setdefault(members[0][0], []).append((column, _disagreement(members, column)))
     return merged
+
+
+def _disagreement(members, column):
+    given = {}  # value → the rows giving it
+    for number, row in members:
+        if not is_blank(row.get(column)):
+            given.setdefault(str(row[column]).strip(), []).append(number)
+    said = "; ".join(f"“{value}” ({_rows(numbers)})" for value, numbers in given.items())
+    return f"{_rows([n for n, _ in members])} are one award but disagree: {said}"
 
 
 def _described(members, row, kind):
@@ -228,10 +239,11 @@ def _party_columns(kind):
     return [c for c, spec in kind.children.items() if spec.kind == "organisation"]
 
 
-def _renamed(row, renames):
+def _renamed(row, read_as):
+    """A row under its template column names; ``read_as`` is {header: (column, scheme)}."""
     renamed = {}
     for header, value in row.items():
-        column, _, scheme = renames.get(header, header).partition(":")
+        column, scheme = read_as.get(header, (header, ""))
         if scheme:
             value = SEPARATOR.join(_with_scheme(scheme, item) for item in split_items(value))
         if column in renamed and not is_blank(value):
