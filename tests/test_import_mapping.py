@@ -380,3 +380,16 @@ def test_a_batch_refused_for_its_layout_can_be_previewed_again_and_imported(rese
     batch = remap(researcher_client, batch, one_row_per_party="1")
     assert batch.state == "previewed" and not batch.errors
     assert confirm(researcher_client, batch).state == "committed"
+
+
+def test_a_mapping_added_in_its_admin_keeps_who_made_it_and_its_history(
+    researcher_client, researcher
+):
+    url = reverse("admin:investigations_importmapping_add")
+    columns = json.dumps({"Company Number": "identifiers:GB-COH"})
+    researcher_client.post(url, {"name": "Register", "kind": "organisations", "columns": columns})
+    saved = m.ImportMapping.objects.get(name="Register")
+    assert saved.created_by == researcher and saved.columns == {
+        "Company Number": "identifiers:GB-COH"
+    }
+    assert saved.history.get().history_user == researcher
