@@ -33,7 +33,8 @@ class InvestigationsConfig(AppConfig):
         from simple_history.models import HistoricalChanges
 
         bookkeeping = {
-            self.get_model(name) for name in ("ImportBatch", "ImportBatchItem", "Revision")
+            self.get_model(name)
+            for name in ("ImportBatch", "ImportBatchItem", "ImportMapping", "Revision")
         }
         return [
             model

@@ -51,6 +51,7 @@ def run_confirm(batch):
         publish=batch.publish,
         zero_is_unknown=batch.zero_is_unknown,
         strict_identifiers=batch.strict_identifiers,
+        mapping=batch.mapping,
         batch=batch,
         progress=_recorder(batch),
     )

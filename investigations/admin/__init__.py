@@ -5,4 +5,4 @@ from . import concerns, contracts, organisations, people, relationships, sites, 
 __all__ = ["concerns", "contracts", "organisations", "people", "relationships", "sites", "sources"]
 
 # The import batches admin (.imports) is added here by the importers' owner.
-from . import imports  # noqa: F401
+from . import import_mappings, imports  # noqa: F401

@@ -17,10 +17,11 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from investigations.importers.kinds import KINDS
+from investigations.importers.mapping import groups_parties, targets
 from investigations.importers.service import run_import
 from investigations.importers.spreadsheets import rejected_dataset, template_book, template_dataset
 from investigations.importers.undo import UndoRefused, may_undo, undo_batch
-from investigations.models import ImportBatch
+from investigations.models import ImportBatch, ImportMapping
 from investigations.roles import can_publish
 from investigations.tasks import (
     confirm_import,
@@ -56,6 +57,12 @@ class UploadForm(forms.Form):
     )
     publish = forms.BooleanField(
         required=False, help_text="Editors only: publish each record that passes the gate."
+    )
+    mapping = forms.ModelChoiceField(
+        ImportMapping.objects.all(),
+        required=False,
+        empty_label="None: the file has the template's columns",
+        help_text="A saved column mapping, such as Contracts Finder's; the preview can change it.",
     )
     zero_is_unknown = forms.BooleanField(
         required=False,
@@ -105,6 +112,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             path("upload/", view(self.upload_view), name="imports_upload"),
             path("template/<str:name>.xlsx", view(self.template_view), name="imports_template"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="imports_confirm"),
+            path("<int:pk>/remap/", view(self.remap_view), name="imports_remap"),
             path("<int:pk>/undo/", view(self.undo_view), name="imports_undo"),
             path("<int:pk>/give-up/", view(self.give_up_view), name="imports_give_up"),
             path("<int:pk>/rejected.<str:fmt>", view(self.rejected_view), name="imports_rejected"),
@@ -141,23 +149,28 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "publish": data["publish"],
             "zero_is_unknown": data["zero_is_unknown"],
             "strict_identifiers": data["strict_identifiers"],
+            "mapping": data["mapping"].as_mapping() if data["mapping"] else {},
         }
+        return self._start_preview(request, batch, content, options)
+
+    def _start_preview(self, request, batch, content, options):
         if len(content) > BACKGROUND_BYTES:
             mark_running(batch)
             preview_import.enqueue(batch.pk, request.user.pk, options)
         else:
             run_preview(batch, content, request.user, options)
-        return redirect("admin:investigations_importbatch_change", batch.pk)
+        return self._back(batch)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = get_object_or_404(ImportBatch.objects.select_related("user"), pk=object_id)
         if not self.has_view_permission(request, batch):
             raise PermissionDenied
+        sheets = _sheets(batch)
         context = self._context(
             request,
             batch=batch,
             title=str(batch),
-            sheets=[(n, s) for n, s in batch.summary.items() if not n.startswith("_")],
+            sheets=sheets,
             not_published=batch.summary.get("_not_published", []),
             left_pending=batch.summary.get("_left_pending", []),
             revisions=batch.revisions.select_related("content_type"),
@@ -169,6 +182,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
             progress_at=progress_at(batch),
             stale=is_stale(batch),
             item_counts=_item_counts(batch),
+            may_remap=_may_remap(request.user, batch),
+            mapping_rows=_mapping_rows(batch),
+            may_group=any(
+                groups_parties(KINDS[s["kind"]]) for _, s in sheets if s["kind"] in KINDS
+            ),
+            may_save_mapping=request.user.has_perm("investigations.add_importmapping"),
         )
         return TemplateResponse(request, "admin/imports/batch.html", context)
 
@@ -192,6 +211,50 @@ class ImportBatchAdmin(admin.ModelAdmin):
         result = run_confirm(batch)
         _report(request, result)
         return self._back(batch)
+
+    def remap_view(self, request, pk):
+        return require_POST(self._remap)(request, pk)
+
+    def _remap(self, request, pk):
+        """Preview the stored file again with the mapping the form gives (saved if named)."""
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        if not _may_remap(request.user, batch):
+            raise PermissionDenied
+        mapping = _posted_mapping(request.POST, batch)
+        if mapping is None:
+            messages.error(request, "The mapping names a column that is not in the form.")
+            return self._back(batch)
+        name = request.POST.get("save_as", "").strip()
+        if name and not self._save_mapping(request, name, mapping, batch):
+            return self._back(batch)
+        options = {
+            "kind": batch.kind or None,
+            "skip_invalid": batch.skip_invalid,
+            "publish": batch.publish,
+            "zero_is_unknown": batch.zero_is_unknown,
+            "strict_identifiers": batch.strict_identifiers,
+            "mapping": mapping,
+        }
+        return self._start_preview(request, batch, stored_path(batch).read_bytes(), options)
+
+    @staticmethod
+    def _save_mapping(request, name, mapping, batch):
+        if not request.user.has_perm("investigations.add_importmapping"):
+            raise PermissionDenied
+        if ImportMapping.objects.filter(name=name).exists():
+            messages.error(request, f"A mapping named “{name}” exists; choose another name.")
+            return False
+        kind = batch.kind or mapping["kind"] or _only_kind(batch)
+        ImportMapping.objects.create(
+            name=name[:100],
+            kind=kind,
+            columns=mapping["columns"],
+            one_row_per_party=mapping["one_row_per_party"],
+            created_by=request.user,
+        )
+        mapping.update(name=name[:100], kind=kind)
+        messages.success(request, f"The mapping was saved as “{name}”.")
+        return True
 
     def undo_view(self, request, pk):
         if request.method != "POST":
@@ -225,7 +288,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         result = run_import(
             stored_path(batch).read_bytes(), batch.file_name, kind=batch.kind or None,
             zero_is_unknown=batch.zero_is_unknown,
-            strict_identifiers=batch.strict_identifiers, dry_run=True,
+            strict_identifiers=batch.strict_identifiers, mapping=batch.mapping, dry_run=True,
         )  # fmt: skip
         return _download(rejected_dataset(result), f"batch-{batch.pk}-rejected", fmt)
 
@@ -249,6 +312,66 @@ def _report(request, result):
         )
     else:
         messages.error(request, "Nothing was imported: the file has errors.")
+
+
+def _sheets(batch):
+    return [(name, sheet) for name, sheet in batch.summary.items() if not name.startswith("_")]
+
+
+def _may_remap(user, batch):
+    """A batch that has written nothing may be previewed again with another mapping."""
+    unwritten = batch.state == ImportBatch.State.PREVIEWED or (
+        batch.state == ImportBatch.State.FAILED and not batch.items.exists()
+    )
+    return unwritten and _may_import(user)
+
+
+def _mapping_rows(batch):
+    """The file's columns the mapping form lists, those mapped then those to be dropped,
+    each with the targets of its sheet's kind and the one preselected (the suggestion)."""
+    rows, listed = [], set()
+    for _name, sheet in _sheets(batch):
+        if sheet.get("kind") not in KINDS:
+            continue
+        choices = [("", "— drop this column —"), *targets(KINDS[sheet["kind"]])]
+        for column, selected in [*sheet.get("mapped", {}).items(), *sheet.get("unmapped", [])]:
+            if column not in listed:
+                listed.add(column)
+                rows.append({"column": column, "selected": selected, "choices": choices})
+    return rows
+
+
+def _posted_mapping(post, batch):
+    """The mapping the form gives, over the batch's own; None if a choice is not offered."""
+    previous = batch.mapping or {}
+    columns = dict(previous.get("columns", {}))
+    offered = {row["column"]: {v for v, _ in row["choices"]} for row in _mapping_rows(batch)}
+    for key, target in post.items():
+        column = key.removeprefix("column:")
+        if key == column:
+            continue
+        if target not in offered.get(column, ()):
+            return None
+        if target:
+            columns[column] = target
+        else:
+            columns.pop(column, None)
+    one_row_per_party = bool(post.get("one_row_per_party"))
+    unchanged = (columns, one_row_per_party) == (
+        previous.get("columns", {}),
+        previous.get("one_row_per_party", False),
+    )
+    return {
+        "name": previous.get("name", "") if unchanged else "",
+        "kind": previous.get("kind", ""),
+        "columns": columns,
+        "one_row_per_party": one_row_per_party,
+    }
+
+
+def _only_kind(batch):
+    kinds = {sheet.get("kind") for _, sheet in _sheets(batch)}
+    return kinds.pop() if len(kinds) == 1 else ""
 
 
 def _item_counts(batch):

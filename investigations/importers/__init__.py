@@ -6,6 +6,8 @@ nothing of the package. ``tests/test_import_structure.py`` holds the package to 
   formulas kept from running);
 - read: ``reading`` turns a file into sheets of rows;
 - map: ``kinds`` says which kind of record each sheet holds and which columns it may have;
+  ``mapping`` reads a file's own column names as the template's, and groups the portals'
+  rows (one per award and party) into one per award;
 - plan: ``keys`` (finding existing records), ``values`` (cells into field values), ``rows``,
   ``apply`` and ``citation_sheet`` (one row into planned writes) and ``plan`` (every row
   checked and planned in memory, nothing written);
@@ -19,7 +21,7 @@ nothing of the package. ``tests/test_import_structure.py`` holds the package to 
 PIPELINE = (
     ("errors", "cells"),
     ("reading",),
-    ("kinds",),
+    ("kinds", "mapping"),
     ("keys", "values", "rows", "apply", "citation_sheet", "plan"),
     ("publishing",),
     ("fastinsert", "write", "proposals"),

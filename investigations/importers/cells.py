@@ -5,6 +5,11 @@ imports nothing of the package. Formulas kept from running are
 SEPARATOR = ";"  # between several parties, identifiers or aliases in one cell
 
 
+def column_name(header):
+    """A header as the import names columns: "Awarded Date" is ``awarded_date``."""
+    return str(header).strip().lower().replace(" ", "_")
+
+
 def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -27,6 +27,7 @@ from .keys import (
     read_identifier,
 )
 from .kinds import CITATION_COLUMNS, KINDS
+from .mapping import groups_parties, hint, suggest
 from .rows import NewRow
 
 # Key columns that name one record for sure; a name or title may be shared by two.
@@ -79,6 +80,9 @@ class SheetResult:
     warnings: list = field(default_factory=list)
     rejected_rows: list = field(default_factory=list)  # (number, row, message)
     dropped: list = field(default_factory=list)  # columns not imported, with a suggestion
+    unmapped: list = field(default_factory=list)  # [column, suggested target or ""]
+    mapped: dict = field(default_factory=dict)  # the file's column → the target it was read as
+    grouped: list = field(default_factory=list)  # how rows were grouped, one line a group
     more_warnings: int = 0  # row warnings past MAX_ROW_WARNINGS, counted only
 
     def warn(self, text):
@@ -95,6 +99,9 @@ class SheetResult:
         return {
             "kind": self.kind,
             "dropped": self.dropped,
+            "unmapped": self.unmapped,
+            "mapped": self.mapped,
+            "grouped": self.grouped,
             "created": self.created,
             "updated": self.updated,
             "skipped": self.unchanged,
@@ -127,14 +134,18 @@ class Planner:
         return self._indexes[name]
 
     def plan_sheet(self, sheet, kind, progress=None):
-        result = SheetResult(sheet.name, kind.name, warnings=list(sheet.warnings))
+        result = SheetResult(
+            sheet.name, kind.name, warnings=list(sheet.warnings), mapped=sheet.mapped,
+            grouped=sheet.grouped,
+        )  # fmt: skip
         self._check_columns(sheet, kind, result)
         if result.errors:
             return result
         drafts = []
         seen = {}
         for number, row in sheet.rows:
-            draft = self._draft(kind, number, row, seen, result)
+            grouping = [RowError(*e) for e in sheet.row_errors.get(number, ())]
+            draft = self._draft(kind, Draft(number, row, errors=grouping), seen, result)
             if draft:
                 drafts.append(draft)
         sheet.rows = []  # the drafts hold what is still needed; free the rest early
@@ -163,15 +174,15 @@ class Planner:
             )
         unknown = [h for h in sheet.headers if h not in kind.columns]
         if unknown:
-            result.dropped = [_with_suggestion(kind, column) for column in unknown]
+            result.unmapped = [[column, suggest(kind, column) or ""] for column in unknown]
+            result.dropped = [hint(kind, column) for column in unknown]
             result.warnings.append(
                 f"Columns ignored (not importable), whose values will be dropped: "
                 f"{', '.join(result.dropped)}"
             )
 
     # First pass: parse cells, resolve references and the key; no query per row.
-    def _draft(self, kind, number, row, seen, result):
-        draft = Draft(number, row)
+    def _draft(self, kind, draft, seen, result):
         try:
             self._parse(kind, draft)
             draft.target = self._find(kind, draft)
@@ -351,6 +362,11 @@ class Planner:
             if any(spec.kind == "organisation" for spec in kind.children.values()):
                 # Portals publish one row per award and supplier; this template wants one.
                 message += "; give one row per record, its parties in one cell separated by ;"
+            if groups_parties(kind):
+                message += (
+                    ", or choose “one row per award and party” (--one-row-per-party) to read "
+                    "rows sharing a reference as one contract"
+                )
             raise RowError(kind.key[-1] if kind.key else "", message)
         seen[key] = draft.number
 
@@ -417,31 +433,6 @@ def _check_citation_values(given):
             v.parse_value(model_field, given.get(column))
         except ValueError as error:
             raise RowError(column, str(error)) from None
-
-
-# Column names of portal and register downloads, and the template column each one means.
-SYNONYMS = {
-    "company_number": ("identifiers",),
-    "companies_house_number": ("identifiers",),
-    "registration_number": ("identifiers",),
-    "status": ("org_status", "contract_status", "concern_status"),
-    "company_status": ("org_status",),
-    "supplier_name": ("supplier", "lead_supplier"),
-    "buyer_name": ("buyer",),
-    "award_date": ("awarded",),
-    "awarded_date": ("awarded",),
-    "notice_title": ("title",),
-    "contract_title": ("title",),
-}
-
-
-def _with_suggestion(kind, column):
-    """The column, and the template column it may be meant as: "status (use org_status)"."""
-    wanted = column.strip().lower().replace(" ", "_")
-    meant = next((c for c in SYNONYMS.get(wanted, ()) if c in kind.columns), None)
-    if meant == "identifiers":
-        return f"{column} (use identifiers, as GB-COH-02128897)"
-    return f"{column} (use {meant})" if meant else column
 
 
 def _fresh_key(kind, draft):

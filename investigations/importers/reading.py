@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from .cells import column_name
+
 # An .xlsx whose parts inflate past this is treated as a zip bomb.
 # Ratio alone would refuse honest sheets formatted down to the last row (their XML
 # compresses a thousandfold), so the ratio counts only past a size worth worrying about.
@@ -32,6 +34,11 @@ class Sheet:
     headers: list
     rows: list  # (row number as the user sees it, {header: value})
     warnings: list = field(default_factory=list)
+    # Set by the map stage (``mapping``): columns renamed, rows grouped, and row errors
+    # found in grouping, by the row number the group keeps.
+    mapped: dict = field(default_factory=dict)
+    grouped: list = field(default_factory=list)
+    row_errors: dict = field(default_factory=dict)
 
 
 def read_file(data, file_name):
@@ -126,7 +133,7 @@ def _is_blank(values):
 
 
 def _headers(values, sheet_name):
-    headers = [str(v).strip().lower().replace(" ", "_") if v is not None else "" for v in values]
+    headers = [column_name(v) if v is not None else "" for v in values]
     while headers and not headers[-1]:
         headers.pop()
     for position, header in enumerate(headers, start=1):

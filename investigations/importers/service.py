@@ -23,6 +23,7 @@ from investigations.roles import can_publish
 
 from . import proposals
 from .kinds import KINDS, ORDER, kind_for_sheet
+from .mapping import map_sheet, read_mapping, rename_columns
 from .plan import Planner
 from .publishing import publish_plan
 from .reading import ImportFileError, read_file
@@ -66,6 +67,7 @@ def run_import(
     publish=False,
     zero_is_unknown=False,
     strict_identifiers=False,
+    mapping=None,
     batch=None,
     progress=None,
 ):
@@ -74,6 +76,7 @@ def run_import(
     ``zero_is_unknown`` reads a money value of 0 as not given, as procurement portals mean
     it; off for spreadsheets, where 0 is what the researcher wrote. ``strict_identifiers``
     rejects a row whose identifier cannot be filed, where by default it imports without it.
+    ``mapping`` names the file's columns as the template's (``mapping.read_mapping``).
     """
     if publish and user is not None and not _may_publish(user):
         raise PermissionError("Only editors can publish imported records.")
@@ -82,13 +85,20 @@ def run_import(
     )
     batch.kind, batch.skip_invalid, batch.publish = kind or "", skip_invalid, publish
     batch.zero_is_unknown, batch.strict_identifiers = zero_is_unknown, strict_identifiers
+    batch.mapping = mapping or {}
     result = ImportResult(batch)
     planner = Planner(zero_is_unknown=zero_is_unknown, strict_identifiers=strict_identifiers)
     try:
         _plan(planner, data, file_name, kind, result, progress)
     except ImportFileError as error:
         result.file_error = str(error)
-        _record(batch, result, state=m.ImportBatch.State.FAILED, save=not dry_run)
+        # A preview's batch (the admin's) is kept, failed, so that its page says why.
+        _record(
+            batch,
+            result,
+            state=m.ImportBatch.State.FAILED,
+            save=not dry_run or batch.pk is not None,
+        )
         return result
     if dry_run or (result.errors and not skip_invalid):
         state = m.ImportBatch.State.PREVIEWED if dry_run else m.ImportBatch.State.FAILED
@@ -105,10 +115,13 @@ def run_import(
 def _plan(planner, data, file_name, kind, result, progress):
     if kind and kind not in KINDS:
         raise ImportFileError(f"Unknown kind “{kind}”; choose one of {', '.join(KINDS)}.")
-    sheets = read_file(data, file_name)
+    mapping = read_mapping(result.batch.mapping)
+    result.batch.mapping = mapping.as_json() if result.batch.mapping else {}  # as it was read
+    sheets = [rename_columns(sheet, mapping) for sheet in read_file(data, file_name)]
     result.batch.rows_total = sum(len(s.rows) for s in sheets)
-    for sheet, sheet_kind in _in_dependency_order(sheets, kind):
-        result.sheets.append(planner.plan_sheet(sheet, sheet_kind, progress))
+    for sheet, sheet_kind in _in_dependency_order(sheets, kind or mapping.kind or None):
+        mapped = map_sheet(sheet, sheet_kind, mapping)
+        result.sheets.append(planner.plan_sheet(mapped, sheet_kind, progress))
 
 
 def _in_dependency_order(sheets, requested):

@@ -3,7 +3,7 @@ from .claim_values import claim_value, is_stale, needs_citation
 from .concerns import Concern, ConcernParty
 from .contracts import Contract, ContractParty, Framework, FrameworkMembership, ServiceCategory
 from .dates import PartialDate, PartialDateField, parse_partial_date
-from .imports import ImportBatch, ImportBatchItem
+from .imports import ImportBatch, ImportBatchItem, ImportMapping
 from .money import format_money
 from .organisations import (
     FinancialFiling,
@@ -42,6 +42,7 @@ __all__ = [
     "LISTED_KINDS",
     "ImportBatch",
     "ImportBatchItem",
+    "ImportMapping",
     "Organisation",
     "OrganisationAlias",
     "PartialDate",

@@ -5,6 +5,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .base import history
+
 
 class ImportBatch(models.Model):
     class State(models.TextChoices):
@@ -29,6 +31,9 @@ class ImportBatch(models.Model):
     )
     strict_identifiers = models.BooleanField(
         default=False, help_text="An identifier that cannot be filed rejects its row."
+    )
+    mapping = models.JSONField(
+        default=dict, blank=True, help_text="The column mapping the file was read with."
     )
     rows_total = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
@@ -73,3 +78,42 @@ class ImportBatchItem(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.content_type.model} #{self.object_id}"
+
+
+class ImportMapping(models.Model):
+    """A column mapping saved under a name, reused in the admin and by ``import_batch
+    --mapping NAME``; its shape is ``investigations.importers.mapping``'s."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=50, blank=True, help_text="The kind of sheet it reads.")
+    columns = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='{"the file\'s column": "template column"}; "identifiers:GB-COH" reads a '
+        "column of bare numbers as identifiers of that scheme.",
+    )
+    one_row_per_party = models.BooleanField(
+        default=False,
+        help_text="Rows sharing a reference are one contract with several parties, as "
+        "procurement portals publish them.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def as_mapping(self):
+        """The mapping as ``run_import`` takes it."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "columns": self.columns,
+            "one_row_per_party": self.one_row_per_party,
+        }
