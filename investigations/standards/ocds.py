@@ -26,7 +26,7 @@ from django.urls import reverse
 from investigations.models import Contract, ContractParty, Identifier
 from investigations.views.profiles import published_parties
 
-from .ftm import in_chunks
+from .chunks import in_chunks
 from .provenance import Provenance, public_url, record_id
 
 Role = ContractParty.Role
