@@ -5,6 +5,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -206,3 +207,10 @@ def test_an_organisations_package_holds_its_contracts_only(client):
 def test_a_draft_contracts_package_is_not_found(client):
     draft = make_contract()
     assert client.get(f"{draft.get_absolute_url()}ocds.json").status_code == 404
+
+
+def test_the_demo_datas_package_validates():
+    call_command("load_demo_data", verbosity=0)
+    found = package()
+    assert len(found["releases"]) == models.Contract.objects.published().count()
+    assert_valid_package(found)

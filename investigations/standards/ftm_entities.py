@@ -104,7 +104,8 @@ class Entities:
 
 
 def claim_name(citation, record):
-    """What the citation backs: "record", "value", "summary [^key]", "alias: value"..."""
+    """What the citation backs: "record", "value", "summary [^key]", or for a row the page
+    shows, the row and its claim ("identifier GB-COH-02128897: record")."""
     claim = citation.field_name or "record"
     if citation.marker:
         claim = f"{claim} [^{citation.marker}]"

@@ -56,7 +56,14 @@ CONTRACT_STATUSES = {
     Status.ENDED: "terminated",
     Status.TERMINATED: "terminated",
 }
-TENDER_STATUSES = {Status.PLANNED: "planned", Status.TENDER: "active"}  # later: complete
+TENDER_STATUSES = {
+    Status.PLANNED: "planned",
+    Status.TENDER: "active",
+    Status.AWARDED: "complete",
+    Status.ACTIVE: "complete",
+    Status.ENDED: "complete",
+    Status.TERMINATED: "complete",
+}  # a challenged or unknown status says nothing of the tender
 TENDER_VALUES = (Contract.ValueKind.ESTIMATED, Contract.ValueKind.CEILING)
 ALL_CONTRACTS = Q()  # what ``where`` selects unless narrowed
 
@@ -175,7 +182,7 @@ class Releases:
             {
                 "id": f"{ocid(contract)}-tender",
                 "title": contract.title,
-                "status": TENDER_STATUSES.get(contract.contract_status, "complete"),
+                "status": TENDER_STATUSES.get(contract.contract_status),
                 "value": tender_value,
                 "procurementMethod": PROCUREMENT_METHODS.get(contract.procurement_route),
                 "procurementMethodDetails": contract.get_procurement_route_display(),
