@@ -214,3 +214,14 @@ def test_the_demo_datas_package_validates():
     found = package()
     assert len(found["releases"]) == models.Contract.objects.published().count()
     assert_valid_package(found)
+
+
+def test_an_organisation_with_several_parts_is_one_party_with_each_role():
+    contract = awarded_contract()
+    supplier = models.Organisation.objects.get(name="Imaging Ltd 1")
+    make_party(contract, organisation=supplier, role="operator")
+    make_party(contract, organisation=supplier, role="landlord")
+    release = only_release()
+    (party,) = [p for p in release["parties"] if p["name"] == "Imaging Ltd 1"]
+    assert party["roles"] == ["interestedParty", "supplier"]
+    assert [s["name"] for s in release["awards"][0]["suppliers"]] == ["Imaging Ltd 1"]
