@@ -225,3 +225,18 @@ def test_an_organisation_with_several_parts_is_one_party_with_each_role():
     (party,) = [p for p in release["parties"] if p["name"] == "Imaging Ltd 1"]
     assert party["roles"] == ["interestedParty", "supplier"]
     assert [s["name"] for s in release["awards"][0]["suppliers"]] == ["Imaging Ltd 1"]
+
+
+def test_an_organisations_package_takes_the_same_queries_however_many_contracts(client):
+    awarded_contract(1)
+    supplier = models.Organisation.objects.get(name="Imaging Ltd 1")
+    url = f"{supplier.get_absolute_url()}ocds.json"
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(2, 5):
+        contract = awarded_contract(number)
+        make_party(contract, organisation=supplier, role="operator")
+    with CaptureQueriesContext(connection) as four:
+        found = json.loads(client.get(url).content)
+    assert len(found["releases"]) == 4
+    assert len(four) == len(one)
