@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from followthemoney import model
@@ -187,7 +188,9 @@ def test_a_records_lines_hold_it_and_its_neighbours_and_nothing_they_do_not_reac
     response = client.get(f"{records['supplier'].get_absolute_url()}ftm.jsonl")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/x-ndjson; charset=utf-8"
-    found = by_id(json.loads(line) for line in response.content.decode("utf-8").splitlines())
+    lines = [json.loads(line) for line in response.content.decode("utf-8").splitlines()]
+    found = by_id(lines)
+    assert len(found) == len(lines)
     expected = {record_id(records[name]) for name in ("supplier", "parent", "network")}
     expected |= {record_id(records[name]) for name in ("director", "contract", "source")}
     things = {id for id, data in found.items() if not model.get(data["schema"]).edge}
@@ -219,3 +222,17 @@ def test_a_records_lines_take_the_same_queries_however_many_neighbours(client):
 def test_a_drafts_lines_are_not_found(client):
     draft = make_organisation()
     assert client.get(f"{draft.get_absolute_url()}ftm.jsonl").status_code == 404
+
+
+def test_the_demo_data_loads_through_the_model_with_every_reference_emitted():
+    call_command("load_demo_data", verbosity=0)
+    found = entities()
+    ids = set(by_id(found))
+    assert len(ids) == len(found)
+    for data in found:
+        proxy = model.get_proxy(data, cleaned=False)
+        assert proxy.to_dict() == data
+        for prop, value in proxy.itervalues():
+            assert prop.type != registry.entity or value in ids
+    schemata = {data["schema"] for data in found}
+    assert {"Company", "PublicBody", "Ownership", "Directorship", "ContractAward"} <= schemata

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -206,3 +207,36 @@ def test_an_organisations_package_holds_its_contracts_only(client):
 def test_a_draft_contracts_package_is_not_found(client):
     draft = make_contract()
     assert client.get(f"{draft.get_absolute_url()}ocds.json").status_code == 404
+
+
+def test_the_demo_datas_package_validates():
+    call_command("load_demo_data", verbosity=0)
+    found = package()
+    assert len(found["releases"]) == models.Contract.objects.published().count()
+    assert_valid_package(found)
+
+
+def test_an_organisation_with_several_parts_is_one_party_with_each_role():
+    contract = awarded_contract()
+    supplier = models.Organisation.objects.get(name="Imaging Ltd 1")
+    make_party(contract, organisation=supplier, role="operator")
+    make_party(contract, organisation=supplier, role="landlord")
+    release = only_release()
+    (party,) = [p for p in release["parties"] if p["name"] == "Imaging Ltd 1"]
+    assert party["roles"] == ["interestedParty", "supplier"]
+    assert [s["name"] for s in release["awards"][0]["suppliers"]] == ["Imaging Ltd 1"]
+
+
+def test_an_organisations_package_takes_the_same_queries_however_many_contracts(client):
+    awarded_contract(1)
+    supplier = models.Organisation.objects.get(name="Imaging Ltd 1")
+    url = f"{supplier.get_absolute_url()}ocds.json"
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(2, 5):
+        contract = awarded_contract(number)
+        make_party(contract, organisation=supplier, role="operator")
+    with CaptureQueriesContext(connection) as four:
+        found = json.loads(client.get(url).content)
+    assert len(found["releases"]) == 4
+    assert len(four) == len(one)

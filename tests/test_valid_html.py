@@ -41,8 +41,9 @@ def duplicate_ids(body):
 
 
 def is_html(url):
-    """Not the sitemap, the feed, a list's download or a dump."""
-    return not url.endswith((".xml", "/feed/")) and "format=" not in url and "/dumps/" not in url
+    """Not the sitemap, the feed, a list's download, a dump or a record's export."""
+    exports = (".xml", "/feed/", ".json", ".jsonl")
+    return not url.endswith(exports) and "format=" not in url and "/dumps/" not in url
 
 
 def test_every_public_page_parses_without_errors_has_unique_ids_and_valid_datetimes(client):

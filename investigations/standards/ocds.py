@@ -23,10 +23,10 @@ from django.conf import settings
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
 
-from investigations.models import Contract, ContractParty, Identifier
+from investigations.models import Contract, ContractParty
 from investigations.views.profiles import published_parties
 
-from .ftm import in_chunks
+from .chunks import in_chunks
 from .provenance import Provenance, public_url, record_id
 
 Role = ContractParty.Role
@@ -56,7 +56,14 @@ CONTRACT_STATUSES = {
     Status.ENDED: "terminated",
     Status.TERMINATED: "terminated",
 }
-TENDER_STATUSES = {Status.PLANNED: "planned", Status.TENDER: "active"}  # later: complete
+TENDER_STATUSES = {
+    Status.PLANNED: "planned",
+    Status.TENDER: "active",
+    Status.AWARDED: "complete",
+    Status.ACTIVE: "complete",
+    Status.ENDED: "complete",
+    Status.TERMINATED: "complete",
+}  # a challenged or unknown status says nothing of the tender
 TENDER_VALUES = (Contract.ValueKind.ESTIMATED, Contract.ValueKind.CEILING)
 ALL_CONTRACTS = Q()  # what ``where`` selects unless narrowed
 
@@ -92,8 +99,7 @@ def value(contract):
 
 def contracts():
     """Published contracts with their published parties and those parties' identifiers."""
-    identifiers = Prefetch("organisation__identifiers", Identifier.objects.all())
-    parties = published_parties().prefetch_related(identifiers)
+    parties = published_parties().prefetch_related("organisation__identifiers")
     return (
         Contract.objects.published()
         .select_related("framework", "site")
@@ -118,11 +124,11 @@ class Releases:
 
     def release(self, contract):
         parties = [p for p in contract.parties.all() if self.provenance.is_shown(p)]
-        buyers = [p.organisation for p in parties if p.role in ContractParty.BUYER_ROLES]
-        suppliers = [p.organisation for p in parties if p.role in ContractParty.SUPPLIER_ROLES]
+        buyers = organisations_in(parties, ContractParty.BUYER_ROLES)
+        suppliers = organisations_in(parties, ContractParty.SUPPLIER_ROLES)
         release = {
             "ocid": ocid(contract),
-            "id": f"{ocid(contract)}-{contract.updated_at.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+            "id": f"{ocid(contract)}-{contract.updated_at.astimezone(datetime.UTC):%Y%m%dT%H%M%S}",
             "date": instant(contract.updated_at),
             "tag": tags(contract, suppliers),
             "initiationType": "tender",
@@ -175,7 +181,7 @@ class Releases:
             {
                 "id": f"{ocid(contract)}-tender",
                 "title": contract.title,
-                "status": TENDER_STATUSES.get(contract.contract_status, "complete"),
+                "status": TENDER_STATUSES.get(contract.contract_status),
                 "value": tender_value,
                 "procurementMethod": PROCUREMENT_METHODS.get(contract.procurement_route),
                 "procurementMethodDetails": contract.get_procurement_route_display(),
@@ -230,6 +236,12 @@ class Releases:
         return [
             {"id": "framework", "relationship": ["framework"], "title": str(framework), "uri": url}
         ]
+
+
+def organisations_in(parties, roles):
+    """Each organisation once, however many of these roles it has (lead supplier and
+    operator, say)."""
+    return list({p.organisation_id: p.organisation for p in parties if p.role in roles}.values())
 
 
 def tags(contract, suppliers):
