@@ -6,10 +6,12 @@ import json
 
 import pytest
 from django.core.management import call_command
+from followthemoney import model
 
 from investigations import models
 from investigations.exports import dumps
 from tests.factories import cite, make_contract, make_organisation, make_source
+from tests.test_ocds_export import RELEASE_VALIDATOR
 
 pytestmark = pytest.mark.django_db
 PUBLISHED = "published"
@@ -163,3 +165,18 @@ def test_it_serves_only_the_files_a_manifest_names(client, dumps_root):
         "/data/dumps/..%2F..%2Fsettings/manifest.json",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_dumps_hold_every_published_record_as_ftm_entities_and_ocds_releases(dumps_root):
+    contract, _notice = world()
+    call_command("export_dumps", stdout=None)
+    folder = latest_folder(dumps_root)
+    entities = read_dump(folder, "followthemoney.jsonl.gz")
+    proxies = [model.get_proxy(data, cleaned=False) for data in entities]
+    assert {proxy.schema.name for proxy in proxies} >= {"Contract", "Document"}
+    assert "NHS England" in {proxy.caption for proxy in proxies}
+    assert "Secret Holdings" not in json.dumps(entities)
+    [release] = read_dump(folder, "ocds-releases.jsonl.gz")
+    assert list(RELEASE_VALIDATOR.iter_errors(release)) == []
+    assert release["ocid"].endswith(f"-{contract.pk}")
+    assert [party["name"] for party in release["parties"]] == ["NHS England"]

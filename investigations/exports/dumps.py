@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from investigations.models import PUBLISHABLE_MODELS
 from investigations.prose import markers_in
+from investigations.standards import ftm, ocds
 
 from .records import child_relations, chunks, exported_fields, parent_link
 
@@ -81,9 +82,19 @@ def published_documents(model):
             yield document(chunk, record)
 
 
-DUMPS = tuple(
-    (f"{model._meta.verbose_name_plural}.jsonl.gz", partial(published_documents, model))
-    for model in PUBLISHABLE_MODELS
+def ocds_releases():
+    """Every published contract's OCDS release, a line each: what ``ocdskit package-releases``
+    wraps into a release package."""
+    return ocds.release_package()[1]
+
+
+DUMPS = (
+    *(
+        (f"{model._meta.verbose_name_plural}.jsonl.gz", partial(published_documents, model))
+        for model in PUBLISHABLE_MODELS
+    ),
+    ("followthemoney.jsonl.gz", ftm.published_entities),
+    ("ocds-releases.jsonl.gz", ocds_releases),
 )
 
 
