@@ -51,6 +51,8 @@ def run_confirm(batch):
         publish=batch.publish,
         zero_is_unknown=batch.zero_is_unknown,
         strict_identifiers=batch.strict_identifiers,
+        match_by_name=batch.match_by_name,
+        name_decisions=batch.name_decisions,
         batch=batch,
         progress=_recorder(batch),
     )

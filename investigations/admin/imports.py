@@ -225,7 +225,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         result = run_import(
             stored_path(batch).read_bytes(), batch.file_name, kind=batch.kind or None,
             zero_is_unknown=batch.zero_is_unknown,
-            strict_identifiers=batch.strict_identifiers, dry_run=True,
+            strict_identifiers=batch.strict_identifiers, match_by_name=batch.match_by_name,
+            name_decisions=batch.name_decisions, dry_run=True,
         )  # fmt: skip
         return _download(rejected_dataset(result), f"batch-{batch.pk}-rejected", fmt)
 

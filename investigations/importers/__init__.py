@@ -6,7 +6,8 @@ nothing of the package. ``tests/test_import_structure.py`` holds the package to 
   formulas kept from running);
 - read: ``reading`` turns a file into sheets of rows;
 - map: ``kinds`` says which kind of record each sheet holds and which columns it may have;
-- plan: ``keys`` (finding existing records), ``values`` (cells into field values), ``rows``,
+- plan: ``keys`` (finding existing records), ``matching`` (candidates by name alone, with
+  scores, for the user to accept or reject), ``values`` (cells into field values), ``rows``,
   ``apply`` and ``citation_sheet`` (one row into planned writes) and ``plan`` (every row
   checked and planned in memory, nothing written);
 - check: ``publishing`` holds a batch's records to the publication gate;
@@ -20,7 +21,7 @@ PIPELINE = (
     ("errors", "cells"),
     ("reading",),
     ("kinds",),
-    ("keys", "values", "rows", "apply", "citation_sheet", "plan"),
+    ("keys", "matching", "values", "rows", "apply", "citation_sheet", "plan"),
     ("publishing",),
     ("fastinsert", "write", "proposals"),
     ("undo", "service", "report"),

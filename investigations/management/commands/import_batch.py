@@ -29,6 +29,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Reject a row whose identifier is of an unknown scheme or fails its check.",
         )
+        parser.add_argument(
+            "--match-by-name",
+            action="store_true",
+            help="Update a record a row names by name or title alone (refused otherwise).",
+        )
         parser.add_argument("--user", help="Username recorded on the batch and history.")
 
     def handle(self, *args, **options):
@@ -47,6 +52,7 @@ class Command(BaseCommand):
                 publish=options["publish"],
                 zero_is_unknown=options["zero_is_unknown"],
                 strict_identifiers=options["strict_identifiers"],
+                match_by_name=options["match_by_name"],
                 progress=lambda n: self.stderr.write(f"  … {n} rows checked"),
             )
         except PermissionError as error:
