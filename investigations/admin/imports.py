@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from investigations.importers.kinds import KINDS
+from investigations.importers.matching import NEW
 from investigations.importers.service import run_import
 from investigations.importers.spreadsheets import rejected_dataset, template_book, template_dataset
 from investigations.importers.undo import UndoRefused, may_undo, undo_batch
@@ -62,6 +63,12 @@ class UploadForm(forms.Form):
         label="Read a value of 0 as unknown",
         help_text="Procurement portals write 0 where no value was given.",
     )
+    refuse_name_matches = forms.BooleanField(
+        required=False,
+        label="Refuse matches by name alone",
+        help_text="By default a row whose name matches one record exactly updates it; the "
+        "preview lists every such match, and near misses, for you to accept or reject.",
+    )
     strict_identifiers = forms.BooleanField(
         required=False,
         label="Reject rows with identifiers that cannot be filed",
@@ -105,6 +112,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             path("upload/", view(self.upload_view), name="imports_upload"),
             path("template/<str:name>.xlsx", view(self.template_view), name="imports_template"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="imports_confirm"),
+            path("<int:pk>/decide/", view(self.decide_view), name="imports_decide"),
             path("<int:pk>/undo/", view(self.undo_view), name="imports_undo"),
             path("<int:pk>/give-up/", view(self.give_up_view), name="imports_give_up"),
             path("<int:pk>/rejected.<str:fmt>", view(self.rejected_view), name="imports_rejected"),
@@ -141,12 +149,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "publish": data["publish"],
             "zero_is_unknown": data["zero_is_unknown"],
             "strict_identifiers": data["strict_identifiers"],
+            "match_by_name": not data["refuse_name_matches"],
         }
-        if len(content) > BACKGROUND_BYTES:
-            mark_running(batch)
-            preview_import.enqueue(batch.pk, request.user.pk, options)
-        else:
-            run_preview(batch, content, request.user, options)
+        _run_preview(request, batch, content, options)
         return redirect("admin:investigations_importbatch_change", batch.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -169,6 +174,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             progress_at=progress_at(batch),
             stale=is_stale(batch),
             item_counts=_item_counts(batch),
+            candidates=_candidates(batch),
         )
         return TemplateResponse(request, "admin/imports/batch.html", context)
 
@@ -191,6 +197,20 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return self._back(batch)
         result = run_confirm(batch)
         _report(request, result)
+        return self._back(batch)
+
+    def decide_view(self, request, pk):
+        return require_POST(self._decide)(request, pk)
+
+    def _decide(self, request, pk):
+        """Keep the user's choices among name candidates and preview the file again with
+        them, so the preview still predicts what confirming writes."""
+        batch = get_object_or_404(ImportBatch, pk=pk, state=ImportBatch.State.PREVIEWED)
+        if not _may_import(request.user) or (batch.publish and not _may_publish(request.user)):
+            raise PermissionDenied
+        batch.name_decisions = {**batch.name_decisions, **_decisions(request.POST)}
+        _run_preview(request, batch, stored_path(batch).read_bytes(), _options(batch))
+        messages.info(request, "Previewed again with your choices of matches.")
         return self._back(batch)
 
     def undo_view(self, request, pk):
@@ -236,6 +256,43 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if name not in KINDS:
             raise Http404
         return _download(template_dataset(name), f"import-{name}-template", "xlsx")
+
+
+def _candidates(batch):
+    """(sheet, match) of every row the preview matched, or could match, by name alone."""
+    return [
+        (name, match)
+        for name, sheet in batch.summary.items()
+        if not name.startswith("_")
+        for match in sheet.get("candidates", ())
+    ]
+
+
+def _run_preview(request, batch, content, options):
+    if len(content) > BACKGROUND_BYTES:
+        mark_running(batch)
+        preview_import.enqueue(batch.pk, request.user.pk, options)
+    else:
+        run_preview(batch, content, request.user, options)
+
+
+def _options(batch):
+    """The options a batch was previewed with, to preview it again."""
+    names = ("skip_invalid", "publish", "zero_is_unknown", "strict_identifiers", "match_by_name")
+    return {
+        "kind": batch.kind or None,
+        "name_decisions": batch.name_decisions,
+        **{name: getattr(batch, name) for name in names},
+    }
+
+
+def _decisions(post):
+    """{"sheet:row": record id or "new"} from the preview's fields named "match:sheet:row"."""
+    return {
+        name.removeprefix("match:"): value
+        for name, value in post.items()
+        if name.startswith("match:") and (value == NEW or value.isdigit())
+    }
 
 
 def _report(request, result):

@@ -41,9 +41,10 @@ class NameMatch:
     candidates: list = field(default_factory=list)  # {"id", "label", "score", "shared"}
     chosen: object = None
     decided: bool = False
+    refused: bool = False  # an exact match the row may not take without a decision
 
     def as_dict(self):
-        chosen = NEW if self.chosen is None else self.chosen
+        chosen = "" if self.refused else NEW if self.chosen is None else self.chosen
         return {
             "row": self.row,
             "column": self.column,
@@ -153,6 +154,7 @@ class MatchRefused(RowError):
 
     def __init__(self, match, column, message):
         super().__init__(column, message)
+        match.refused = True
         self.match = match
 
 

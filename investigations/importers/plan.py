@@ -332,16 +332,19 @@ class Planner:
         index = self.index(kind.name)
         keep = lambda ref: not any(index.has_key(c, ref) for c in given)  # noqa: E731
         args = (index, draft.sheet, draft.number, column, text, keep)
-        draft.match = self.matcher.near_miss(*args, draft.row.get("identifiers") or "")
-        if draft.match is None or draft.match.chosen is not None:
-            return draft.match and draft.match.chosen
-        if not draft.match.decided:
-            best = draft.match.candidates[0]
+        match = draft.match = self.matcher.near_miss(*args, draft.row.get("identifiers") or "")
+        if match is not None and match.chosen is not None:
+            label = index.describe(match.chosen)
+            draft.warnings.append(
+                f"{column}: “{text}” matched to {label}, as chosen in the preview"
+            )
+        elif match is not None and not match.decided:
+            best = match.candidates[0]
             draft.warnings.append(
                 f"{column}: “{text}” resembles {best['label']} (score {best['score']}); it is "
                 "imported as a new record unless the match is accepted in the preview"
             )
-        return None
+        return match and match.chosen
 
     def _candidates(self, kind, column, text, given):
         index = self.index(kind.name)
