@@ -159,26 +159,31 @@ class MatchRefused(RowError):
 
 
 class BlockIndex:
-    """The existing records' normalised names (and aliases), filed under blocking keys."""
+    """The existing records' normalised names (and aliases), filed under blocking keys.
+
+    Each name is held with its words sorted, so that plain ``fuzz.ratio`` scores it as
+    ``token_sort_ratio`` would, without sorting the same words again for every row.
+    """
 
     def __init__(self, index):
-        self.refs = {}
+        self.refs = {}  # sorted words → refs
         self.blocks = {}
         for name, found in index.by_name.items():
             refs = [r for r in (found if isinstance(found, set) else {found}) if isinstance(r, int)]
             if not refs:
                 continue
-            self.refs[name] = refs
+            words = sorted_words(name)
+            self.refs.setdefault(words, set()).update(refs)
             for key in blocking_keys(name):
-                self.blocks.setdefault(key, []).append(name)
+                self.blocks.setdefault(key, set()).add(words)
 
     def near(self, query):
         """(ref, score) of the names in the query's blocks that score at least the cutoff."""
-        names = {name for key in blocking_keys(query) for name in self.blocks.get(key, ())}
+        names = set().union(*(self.blocks.get(key, ()) for key in blocking_keys(query)))
         hits = process.extract(
-            query,
-            list(names),
-            scorer=fuzz.token_sort_ratio,
+            sorted_words(query),
+            names,
+            scorer=fuzz.ratio,
             score_cutoff=NEAR_MISS_CUTOFF,
             limit=MAX_CANDIDATES * 2,
         )
@@ -187,6 +192,10 @@ class BlockIndex:
             for ref in self.refs[name]:
                 best[ref] = max(score, best.get(ref, 0))
         return best.items()
+
+
+def sorted_words(name):
+    return " ".join(sorted(name.split()))
 
 
 def blocking_keys(name):
