@@ -161,36 +161,35 @@ class MatchRefused(RowError):
 class BlockIndex:
     """The existing records' normalised names (and aliases), filed under blocking keys.
 
-    Each name is held with its words sorted, so that plain ``fuzz.ratio`` scores it as
-    ``token_sort_ratio`` would, without sorting the same words again for every row.
+    A name scores the better of ``fuzz.ratio`` on it as written (a typo that joins or
+    splits words) and on its words sorted ("Medical Alliance"), sorted once per name here
+    rather than for every comparison.
     """
 
     def __init__(self, index):
-        self.refs = {}  # sorted words → refs
-        self.blocks = {}
+        self.refs, self.sorted, self.blocks = {}, {}, {}
         for name, found in index.by_name.items():
             refs = [r for r in (found if isinstance(found, set) else {found}) if isinstance(r, int)]
             if not refs:
                 continue
-            words = sorted_words(name)
-            self.refs.setdefault(words, set()).update(refs)
+            self.refs[name], self.sorted[name] = refs, sorted_words(name)
             for key in blocking_keys(name):
-                self.blocks.setdefault(key, set()).add(words)
+                self.blocks.setdefault(key, set()).add(name)
 
     def near(self, query):
         """(ref, score) of the names in the query's blocks that score at least the cutoff."""
-        names = set().union(*(self.blocks.get(key, ()) for key in blocking_keys(query)))
-        hits = process.extract(
-            sorted_words(query),
-            names,
-            scorer=fuzz.ratio,
-            score_cutoff=NEAR_MISS_CUTOFF,
-            limit=MAX_CANDIDATES * 2,
-        )
+        names = list(set().union(*(self.blocks.get(key, ()) for key in blocking_keys(query))))
         best = {}
-        for name, score, _ in hits:
-            for ref in self.refs[name]:
-                best[ref] = max(score, best.get(ref, 0))
+        for text, choices in (
+            (query, names),
+            (sorted_words(query), [self.sorted[name] for name in names]),
+        ):
+            hits = process.extract(
+                text, choices, scorer=fuzz.ratio, score_cutoff=NEAR_MISS_CUTOFF, limit=None
+            )
+            for _, score, position in hits:
+                for ref in self.refs[names[position]]:
+                    best[ref] = max(score, best.get(ref, 0))
         return best.items()
 
 
