@@ -33,6 +33,7 @@ from .rows import NewRow
 
 # Key columns that name one record for sure; a name or title may be shared by two.
 STRONG_KEYS = ("slug", "reference", "url", "identifiers")
+OWN_KEYS = ("slug", "reference", "url")  # a new one of these makes the row a record of its own
 MAX_ROW_WARNINGS = 500
 
 
@@ -324,10 +325,15 @@ class Planner:
         return draft.match.chosen
 
     def _near_miss(self, kind, draft, given):
-        """A near miss is a candidate too; it is the row's target only once accepted."""
+        """A near miss is a candidate too; it is the row's target only once accepted.
+
+        Not looked for when the row gave a new slug, reference or URL: an award with its own
+        reference is its own contract, whatever its title. A new identifier is no such
+        sign: the record may be in the database without one yet.
+        """
         column = kind.name_field
         text = draft.row.get(column)
-        if column not in kind.key or is_blank(text):
+        if column not in kind.key or is_blank(text) or set(given) & set(OWN_KEYS):
             return None
         index = self.index(kind.name)
         keep = lambda ref: not any(index.has_key(c, ref) for c in given)  # noqa: E731
