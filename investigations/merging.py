@@ -344,8 +344,10 @@ def undo_merge(merge_row, user):
     if merge_row.undone_at:
         raise MergeRefused(["This merge was undone already."])
     with transaction.atomic():
-        kept = model._default_manager.get(pk=merge_row.kept_id)
-        merged = model._default_manager.get(pk=merge_row.merged_id)
+        kept = model._default_manager.filter(pk=merge_row.kept_id).first()
+        merged = model._default_manager.filter(pk=merge_row.merged_id).first()
+        if kept is None or merged is None:
+            raise MergeRefused(["One of the two records has since been deleted for good."])
         moved, reason = merge_row.moved, f"Undid the merge of “{merged}” into “{kept}”"
         if moved["alias"]:
             m.OrganisationAlias.objects.filter(pk=moved["alias"]).delete()

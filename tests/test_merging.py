@@ -260,3 +260,10 @@ def test_researchers_may_not_merge_or_undo(researcher_client, editor):
     assert researcher_client.post(reverse("admin:merges_undo", args=[done.pk])).status_code == 403
     dup.refresh_from_db()
     assert dup.deleted_at is not None
+
+
+def test_a_merge_is_undone_only_once(editor):
+    done = merge(org("Alliance Medical Ltd"), org("Alliance Medical"), editor)
+    undo_merge(done, editor)
+    with pytest.raises(MergeRefused, match="undone already"):
+        undo_merge(done, editor)

@@ -318,7 +318,9 @@ class Planner:
         draft.match = self.matcher.exact(*args, draft.row.get("identifiers") or "")
         if draft.match.candidates and draft.match.chosen is not None:
             label = index.describe(draft.match.chosen)
-            how = "as chosen in the preview" if draft.match.decided else "as --match-by-name allows"
+            how = (
+                "as chosen in the preview" if draft.match.decided else "as matching by name allows"
+            )
             draft.warnings.append(
                 f"{column}: “{text}” matched by {column} alone, to {label}, {how}"
             )
