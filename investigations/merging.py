@@ -148,7 +148,7 @@ def _blockers(kept, merged):
 
 def _plan_rows(plan, model, name):
     kept, merged = plan.kept, plan.merged
-    rows = list(model._default_manager.filter(**{name: merged}))
+    rows = list(_with_labels(model).filter(**{name: merged}))
     same = SAME_ROW.get((model, name))
     kept_rows = {}
     if same:
@@ -165,6 +165,12 @@ def _plan_rows(plan, model, name):
             plan.drops.append(Move(row, name, instead=repeat, why=why))
         else:
             plan.moves.append(Move(row, name))
+
+
+def _with_labels(model):
+    """Rows loaded with the records their labels (``__str__``) and owners name."""
+    related = [f.name for f in model._meta.fields if f.many_to_one and f.name != "content_type"]
+    return model._default_manager.select_related(*related)
 
 
 def _plan_citations(plan):

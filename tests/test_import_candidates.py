@@ -11,6 +11,7 @@ from investigations.importers import service
 from investigations.importers.matching import IDENTIFIER_BOOST
 from investigations.revisions import publish_revision
 from tests import factories
+from tests.test_valid_html import parse_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +216,9 @@ def test_a_rename_of_a_published_organisation_waits_in_a_pending_revision(resear
     publish_revision(revision, editor, override_reason="The former name is on the register.")
     org.refresh_from_db()
     assert org.name == "AML Imaging" and org.aliases.get().kind == "former"
+
+
+def test_the_preview_with_candidates_is_well_formed_html(researcher_client, var_dir):
+    factories.make_organisation(name="Alliance Medical Ltd")
+    batch = upload(researcher_client, "name,country", "Alliance Medical,GB", "Aliance Medical,FR")
+    assert parse_errors(batch_page(researcher_client, batch).content.decode()) == []

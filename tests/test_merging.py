@@ -11,6 +11,7 @@ from investigations import models as m
 from investigations.merging import MergeRefused, merge, plan_merge, undo_merge
 from investigations.publication import missing_claims
 from tests import factories
+from tests.test_valid_html import parse_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +268,17 @@ def test_a_merge_is_undone_only_once(editor):
     undo_merge(done, editor)
     with pytest.raises(MergeRefused, match="undone already"):
         undo_merge(done, editor)
+
+
+def test_the_merge_pages_are_well_formed_and_take_a_bounded_number_of_queries(
+    pair, editor_client, django_assert_max_num_queries
+):
+    kept, dup, _ = pair
+    url = reverse("admin:investigations_organisation_merge", args=[kept.pk, dup.pk])
+    # About two queries for each kind of row that can point at an organisation, and one
+    # for each record owning a moved row (its pending revision).
+    with django_assert_max_num_queries(50):
+        dry_run = editor_client.get(url)
+    assert dry_run.status_code == 200 and parse_errors(dry_run.content.decode()) == []
+    done = editor_client.post(url, follow=True)
+    assert done.status_code == 200 and parse_errors(done.content.decode()) == []
