@@ -52,6 +52,8 @@ def run_confirm(batch):
         zero_is_unknown=batch.zero_is_unknown,
         strict_identifiers=batch.strict_identifiers,
         mapping=batch.mapping,
+        match_by_name=batch.match_by_name,
+        name_decisions=batch.name_decisions,
         batch=batch,
         progress=_recorder(batch),
     )

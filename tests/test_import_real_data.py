@@ -113,21 +113,28 @@ def test_it_keeps_two_awards_with_one_title_in_one_file_apart(researcher):
     assert result.written and result.batch.rows_created == 2
 
 
-def test_it_warns_of_a_row_matched_by_its_title_alone(researcher):
-    factories.make_contract(title="Imaging services")
-    result = contracts("title,value", "Imaging services,£5m")
-    assert "matched by title alone" in all_warnings(result)
+def test_it_refuses_a_row_matched_by_its_title_alone_unless_matching_by_name(researcher):
+    contract = factories.make_contract(title="Imaging services")
+    refused = contracts("title,value", "Imaging services,£5m", match_by_name=False)
+    [error] = refused.errors
+    assert "by title alone" in error["message"] and "--match-by-name" in error["message"]
+    taken = contracts("title,value", "Imaging services,£5m", match_by_name=True)
+    contract.refresh_from_db()
+    assert contract.value == 5_000_000 and "matched by title alone" in all_warnings(taken)
 
 
-# Finding 4: a new spelling renames the organisation
-def test_it_keeps_the_name_of_an_organisation_found_by_identifier(researcher):
+# Finding 4: a new spelling renames the organisation and drops the old name
+def test_a_new_name_through_an_identifier_renames_and_keeps_the_old_as_a_former_name(
+    researcher,
+):
     org = factories.make_organisation(name="Alliance Medical Ltd")
     m.Identifier.objects.create(organisation=org, value="02128897")
     result = organisations("name,identifiers", "AML Imaging,GB-COH-02128897")
     org.refresh_from_db()
-    assert org.name == "Alliance Medical Ltd"
-    assert org.aliases.get().name == "AML Imaging"
-    assert "AML Imaging" in all_warnings(result)
+    assert org.name == "AML Imaging"
+    former = org.aliases.get()
+    assert (former.name, former.kind) == ("Alliance Medical Ltd", "former")
+    assert "renamed “AML Imaging”" in all_warnings(result)
 
 
 def test_it_keeps_the_name_when_the_row_names_an_alias(researcher):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from investigations.importers.kinds import KINDS
 from investigations.importers.mapping import groups_parties, targets
+from investigations.importers.matching import NEW
 from investigations.importers.service import run_import
 from investigations.importers.spreadsheets import rejected_dataset, template_book, template_dataset
 from investigations.importers.undo import UndoRefused, may_undo, undo_batch
@@ -69,6 +70,12 @@ class UploadForm(forms.Form):
         label="Read a value of 0 as unknown",
         help_text="Procurement portals write 0 where no value was given.",
     )
+    refuse_name_matches = forms.BooleanField(
+        required=False,
+        label="Refuse matches by name alone",
+        help_text="By default a row whose name matches one record exactly updates it; the "
+        "preview lists every such match, and near misses, for you to accept or reject.",
+    )
     strict_identifiers = forms.BooleanField(
         required=False,
         label="Reject rows with identifiers that cannot be filed",
@@ -113,6 +120,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             path("template/<str:name>.xlsx", view(self.template_view), name="imports_template"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="imports_confirm"),
             path("<int:pk>/remap/", view(self.remap_view), name="imports_remap"),
+            path("<int:pk>/decide/", view(self.decide_view), name="imports_decide"),
             path("<int:pk>/undo/", view(self.undo_view), name="imports_undo"),
             path("<int:pk>/give-up/", view(self.give_up_view), name="imports_give_up"),
             path("<int:pk>/rejected.<str:fmt>", view(self.rejected_view), name="imports_rejected"),
@@ -150,15 +158,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "zero_is_unknown": data["zero_is_unknown"],
             "strict_identifiers": data["strict_identifiers"],
             "mapping": data["mapping"].as_mapping() if data["mapping"] else {},
+            "match_by_name": not data["refuse_name_matches"],
         }
-        return self._start_preview(request, batch, content, options)
-
-    def _start_preview(self, request, batch, content, options):
-        if len(content) > BACKGROUND_BYTES:
-            mark_running(batch)
-            preview_import.enqueue(batch.pk, request.user.pk, options)
-        else:
-            run_preview(batch, content, request.user, options)
+        _run_preview(request, batch, content, options)
         return self._back(batch)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -188,6 +190,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 groups_parties(KINDS[s["kind"]]) for _, s in sheets if s["kind"] in KINDS
             ),
             may_save_mapping=request.user.has_perm("investigations.add_importmapping"),
+            candidates=_candidates(batch),
         )
         return TemplateResponse(request, "admin/imports/batch.html", context)
 
@@ -227,15 +230,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
         name = request.POST.get("save_as", "").strip()
         if name and not self._save_mapping(request, name, mapping, batch):
             return self._back(batch)
-        options = {
-            "kind": batch.kind or None,
-            "skip_invalid": batch.skip_invalid,
-            "publish": batch.publish,
-            "zero_is_unknown": batch.zero_is_unknown,
-            "strict_identifiers": batch.strict_identifiers,
-            "mapping": mapping,
-        }
-        return self._start_preview(request, batch, stored_path(batch).read_bytes(), options)
+        options = {**_options(batch), "mapping": mapping}
+        _run_preview(request, batch, stored_path(batch).read_bytes(), options)
+        return self._back(batch)
 
     @staticmethod
     def _save_mapping(request, name, mapping, batch):
@@ -255,6 +252,20 @@ class ImportBatchAdmin(admin.ModelAdmin):
         mapping.update(name=name[:100], kind=kind)
         messages.success(request, f"The mapping was saved as “{name}”.")
         return True
+
+    def decide_view(self, request, pk):
+        return require_POST(self._decide)(request, pk)
+
+    def _decide(self, request, pk):
+        """Keep the user's choices among name candidates and preview the file again with
+        them, so the preview still predicts what confirming writes."""
+        batch = get_object_or_404(ImportBatch, pk=pk, state=ImportBatch.State.PREVIEWED)
+        if not _may_import(request.user) or (batch.publish and not _may_publish(request.user)):
+            raise PermissionDenied
+        batch.name_decisions = {**batch.name_decisions, **_decisions(request.POST)}
+        _run_preview(request, batch, stored_path(batch).read_bytes(), _options(batch))
+        messages.info(request, "Previewed again with your choices of matches.")
+        return self._back(batch)
 
     def undo_view(self, request, pk):
         if request.method != "POST":
@@ -288,7 +299,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         result = run_import(
             stored_path(batch).read_bytes(), batch.file_name, kind=batch.kind or None,
             zero_is_unknown=batch.zero_is_unknown,
-            strict_identifiers=batch.strict_identifiers, mapping=batch.mapping, dry_run=True,
+            strict_identifiers=batch.strict_identifiers, mapping=batch.mapping,
+            match_by_name=batch.match_by_name, name_decisions=batch.name_decisions, dry_run=True,
         )  # fmt: skip
         return _download(rejected_dataset(result), f"batch-{batch.pk}-rejected", fmt)
 
@@ -298,6 +310,44 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if name not in KINDS:
             raise Http404
         return _download(template_dataset(name), f"import-{name}-template", "xlsx")
+
+
+def _candidates(batch):
+    """(sheet, match) of every row the preview matched, or could match, by name alone."""
+    return [
+        (name, match)
+        for name, sheet in batch.summary.items()
+        if not name.startswith("_")
+        for match in sheet.get("candidates", ())
+    ]
+
+
+def _run_preview(request, batch, content, options):
+    if len(content) > BACKGROUND_BYTES:
+        mark_running(batch)
+        preview_import.enqueue(batch.pk, request.user.pk, options)
+    else:
+        run_preview(batch, content, request.user, options)
+
+
+def _options(batch):
+    """The options a batch was previewed with, to preview it again."""
+    names = ("skip_invalid", "publish", "zero_is_unknown", "strict_identifiers", "match_by_name")
+    return {
+        "kind": batch.kind or None,
+        "mapping": batch.mapping,
+        "name_decisions": batch.name_decisions,
+        **{name: getattr(batch, name) for name in names},
+    }
+
+
+def _decisions(post):
+    """{"sheet:row": record id or "new"} from the preview's fields named "match:sheet:row"."""
+    return {
+        name.removeprefix("match:"): value
+        for name, value in post.items()
+        if name.startswith("match:") and (value == NEW or value.isdigit())
+    }
 
 
 def _report(request, result):

@@ -14,6 +14,7 @@ from investigations.models import (
 )
 
 from .base import CitableAdmin, CitableInline, PublishableAdmin, partial_date
+from .merging import MergeMixin
 
 
 class AliasInline(CitableInline):
@@ -50,7 +51,7 @@ class FinancialFilingInline(CitableInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(PublishableAdmin):
+class OrganisationAdmin(MergeMixin, PublishableAdmin):
     list_display = (
         "name",
         "kind",

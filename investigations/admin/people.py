@@ -5,6 +5,7 @@ from django.contrib import admin
 from investigations.models import Person, Role
 
 from .base import CitableAdmin, CitableInline, PublishableAdmin, partial_date
+from .merging import MergeMixin
 
 
 class RoleInline(CitableInline):
@@ -14,7 +15,7 @@ class RoleInline(CitableInline):
 
 
 @admin.register(Person)
-class PersonAdmin(PublishableAdmin):
+class PersonAdmin(MergeMixin, PublishableAdmin):
     list_display = ("name", "description", "status", "citations_column", "updated_at")
     search_fields = ("name", "description")
     inlines = (RoleInline, *PublishableAdmin.inlines)

@@ -14,6 +14,7 @@ from investigations.models import Citation, Source
 
 from .base import CurationAdmin, PublishableAdmin, partial_date, prefetch_cited_records
 from .citations import freshness, reconfirm
+from .merging import MergeMixin
 from .publishing import admin_change_url
 
 SUPPORTED_CLAIMS_SHOWN = 50
@@ -42,7 +43,7 @@ class SourceFileInput(forms.ClearableFileInput):
 
 
 @admin.register(Source)
-class SourceAdmin(PublishableAdmin):
+class SourceAdmin(MergeMixin, PublishableAdmin):
     list_display = (
         "title",
         "kind",

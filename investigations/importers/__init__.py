@@ -2,13 +2,13 @@
 pipeline. Each stage imports only the stages before it, never one after; the leaves import
 nothing of the package. ``tests/test_import_structure.py`` holds the package to this.
 
-- leaves: ``errors`` (row errors), ``cells`` (blank cells, several values in one cell,
-  formulas kept from running);
+- leaves: ``errors`` (row errors), ``cells`` (blank cells, several values in one cell);
 - read: ``reading`` turns a file into sheets of rows;
 - map: ``kinds`` says which kind of record each sheet holds and which columns it may have;
   ``mapping`` reads a file's own column names as the template's, and groups the portals'
   rows (one per award and party) into one per award;
-- plan: ``keys`` (finding existing records), ``values`` (cells into field values), ``rows``,
+- plan: ``keys`` (finding existing records), ``matching`` (candidates by name alone, with
+  scores, for the user to accept or reject), ``values`` (cells into field values), ``rows``,
   ``apply`` and ``citation_sheet`` (one row into planned writes) and ``plan`` (every row
   checked and planned in memory, nothing written);
 - check: ``publishing`` holds a batch's records to the publication gate;
@@ -22,7 +22,7 @@ PIPELINE = (
     ("errors", "cells"),
     ("reading",),
     ("kinds", "mapping"),
-    ("keys", "values", "rows", "apply", "citation_sheet", "plan"),
+    ("keys", "matching", "values", "rows", "apply", "citation_sheet", "plan"),
     ("publishing",),
     ("fastinsert", "write", "proposals"),
     ("undo", "service", "report"),

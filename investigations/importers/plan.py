@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField
+from django.utils import timezone
 
 from investigations import models as m
 
@@ -26,12 +27,14 @@ from .keys import (
     parse_identifier,
     read_identifier,
 )
-from .kinds import CITATION_COLUMNS, KINDS
+from .kinds import CITATION_COLUMNS, KINDS, ChildSpec
 from .mapping import groups_parties, hint, suggest
+from .matching import MatchRefused, NameMatcher
 from .rows import NewRow
 
 # Key columns that name one record for sure; a name or title may be shared by two.
 STRONG_KEYS = ("slug", "reference", "url", "identifiers")
+OWN_KEYS = ("slug", "reference", "url")  # a new one of these makes the row a record of its own
 MAX_ROW_WARNINGS = 500
 
 
@@ -83,6 +86,7 @@ class SheetResult:
     unmapped: list = field(default_factory=list)  # [column, suggested target or ""]
     mapped: dict = field(default_factory=dict)  # the file's column → the target it was read as
     grouped: list = field(default_factory=list)  # how rows were grouped, one line a group
+    candidates: list = field(default_factory=list)  # matches by name alone (matching.NameMatch)
     more_warnings: int = 0  # row warnings past MAX_ROW_WARNINGS, counted only
 
     def warn(self, text):
@@ -107,14 +111,23 @@ class SheetResult:
             "skipped": self.unchanged,
             "rejected": self.rejected,
             "warnings": self.warnings + self._more(),
+            "candidates": [c.as_dict() for c in self.candidates[:MAX_ROW_WARNINGS]],
         }
 
 
 class Planner:
     """Plans sheets in dependency order, sharing key indexes across the whole batch."""
 
-    def __init__(self, zero_is_unknown=False, strict_identifiers=False):
+    def __init__(
+        self, zero_is_unknown=False, strict_identifiers=False, match_by_name=False, decisions=None
+    ):
         self.plan = Plan()
+        self.matcher = NameMatcher(match_by_name, decisions)
+        # An old name kept on a rename is dated: it was a former name by the day of import.
+        today = m.PartialDate(timezone.localdate().isoformat())
+        self.former_name = ChildSpec(
+            m.OrganisationAlias, "organisation", "alias", {"kind": "former", "end": today}
+        )
         self._indexes = {}
         self._memos = {}
         self.zero_is_unknown, self.strict_identifiers = zero_is_unknown, strict_identifiers
@@ -145,7 +158,8 @@ class Planner:
         seen = {}
         for number, row in sheet.rows:
             grouping = [RowError(*e) for e in sheet.row_errors.get(number, ())]
-            draft = self._draft(kind, Draft(number, row, errors=grouping), seen, result)
+            draft = Draft(number, row, errors=grouping, sheet=sheet.name)
+            draft = self._draft(kind, draft, seen, result)
             if draft:
                 drafts.append(draft)
         sheet.rows = []  # the drafts hold what is still needed; free the rest early
@@ -188,8 +202,13 @@ class Planner:
             draft.target = self._find(kind, draft)
             self._keep_name(kind, draft)
             self._check_duplicate(kind, draft, seen)
+        except MatchRefused as error:
+            draft.match = error.match
+            draft.errors.append(error)
         except RowError as error:
             draft.errors.append(error)
+        if draft.match and draft.match.candidates:
+            result.candidates.append(draft.match)
         if draft.errors:
             self._reject(result, draft)
             return None
@@ -286,7 +305,8 @@ class Planner:
 
         Strong keys (slug, reference, URL, identifiers) come first. A name or title alone
         never reaches a record that has a strong key of its own the row did not give: two
-        awards with one title stay two contracts. A match by name alone is warned of.
+        awards with one title stay two contracts. A match by name alone, or a near miss, is
+        a candidate the matcher decides on (``matching``).
         """
         if kind.key_fields:
             return self.tuple_index(kind).get(self.tuple_key(kind, draft))
@@ -297,13 +317,54 @@ class Planner:
                 continue
             found = self._candidates(kind, column, text, given)
             if found and column not in STRONG_KEYS:
-                label = self.index(kind.name).describe(next(iter(found)))
-                draft.warnings.append(f"{column}: “{text}” matched by {column} alone, to {label}")
+                return self._by_name(kind, draft, column, text, found)
             if found:
                 return found.pop()
             if column != "identifiers" or _valid_identifiers(text):
                 given.append(column)  # a dropped identifier is no key the row gives
-        return None
+        return self._near_miss(kind, draft, given)
+
+    def _by_name(self, kind, draft, column, text, found):
+        index = self.index(kind.name)
+        args = (index, draft.sheet, draft.number, column, text, found)
+        draft.match = self.matcher.exact(*args, draft.row.get("identifiers") or "")
+        if draft.match.candidates and draft.match.chosen is not None:
+            label = index.describe(draft.match.chosen)
+            how = (
+                "as chosen in the preview" if draft.match.decided else "as matching by name allows"
+            )
+            draft.warnings.append(
+                f"{column}: “{text}” matched by {column} alone, to {label}, {how}"
+            )
+        return draft.match.chosen
+
+    def _near_miss(self, kind, draft, given):
+        """A near miss is a candidate too; it is the row's target only once accepted.
+
+        Not looked for when the row gave a new slug, reference or URL: an award with its own
+        reference is its own contract, whatever its title. A new identifier is no such
+        sign: the record may be in the database without one yet.
+        """
+        column = kind.name_field
+        text = draft.row.get(column)
+        if column not in kind.key or is_blank(text) or set(given) & set(OWN_KEYS):
+            return None
+        index = self.index(kind.name)
+        keep = lambda ref: not any(index.has_key(c, ref) for c in given)  # noqa: E731
+        args = (index, draft.sheet, draft.number, column, text, keep)
+        match = draft.match = self.matcher.near_miss(*args, draft.row.get("identifiers") or "")
+        if match is not None and match.chosen is not None:
+            label = index.describe(match.chosen)
+            draft.warnings.append(
+                f"{column}: “{text}” matched to {label}, as chosen in the preview"
+            )
+        elif match is not None and not match.decided:
+            best = match.candidates[0]
+            draft.warnings.append(
+                f"{column}: “{text}” resembles {best['label']} (score {best['score']}); it is "
+                "imported as a new record unless the match is accepted in the preview"
+            )
+        return match and match.chosen
 
     def _candidates(self, kind, column, text, given):
         index = self.index(kind.name)
@@ -312,23 +373,37 @@ class Planner:
         else:
             found = index.candidates_by(column, text)
         if column not in STRONG_KEYS:
-            found = {ref for ref in found if not any(index.has_key(c, ref) for c in given)}
+            return {ref for ref in found if not any(index.has_key(c, ref) for c in given)}
         if len(found) > 1:
             names = "; ".join(sorted(index.describe(r) for r in found))
             raise RowError(column, f"“{text}” matches several records: {names}")
         return found
 
     def _keep_name(self, kind, draft):
-        """A matched organisation keeps its name: a new spelling becomes an alias of it."""
+        """A record matched by name keeps its name; an organisation keeps the row's spelling
+        as an alias. One matched by a strong key under a new name is renamed, and keeps its
+        old name as a former name, dated to this import."""
         if kind.model is not m.Organisation or draft.target is None:
+            if draft.match and draft.match.candidates and draft.target is not None:
+                draft.values.pop(kind.name_field, None)
             return
         name = draft.values.pop("name", None)
         index = self.index("organisation")
         if name is None or draft.target in index.candidates_by("name", name):
             return
-        draft.children.append((kind.children["aliases"], name))
         label = index.describe(draft.target)
-        draft.warnings.append(f"name: “{name}” is kept as an alias of {label}, whose name stays")
+        if (draft.match and draft.match.candidates) or isinstance(draft.target, Pending):
+            draft.children.append((kind.children["aliases"], name))
+            draft.warnings.append(
+                f"name: “{name}” is kept as an alias of {label}, whose name stays"
+            )
+            return
+        draft.values["name"] = name
+        draft.children.append((self.former_name, index.labels[draft.target]))
+        index.add(draft.target, [name])
+        draft.warnings.append(
+            f"name: {label} is renamed “{name}”; its old name is kept as a former name"
+        )
 
     def _by_identifiers(self, text):
         index = self.index("organisation")
@@ -413,6 +488,8 @@ class Draft:
     target: object = None
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    sheet: str = ""
+    match: object = None  # matching.NameMatch of a row that names a record by name alone
 
 
 # How a row of each kind is planned, where not as a record of its own (``apply_draft``).

@@ -68,6 +68,8 @@ def run_import(
     zero_is_unknown=False,
     strict_identifiers=False,
     mapping=None,
+    match_by_name=True,
+    name_decisions=None,
     batch=None,
     progress=None,
 ):
@@ -77,6 +79,10 @@ def run_import(
     it; off for spreadsheets, where 0 is what the researcher wrote. ``strict_identifiers``
     rejects a row whose identifier cannot be filed, where by default it imports without it.
     ``mapping`` names the file's columns as the template's (``mapping.read_mapping``).
+    ``match_by_name`` takes a row's one exact match by name or title alone (still listed as
+    a candidate); without it such a row is refused, as the command line does unless given
+    ``--match-by-name``. ``name_decisions`` ({"sheet:row": record id or "new"}) are the
+    user's choices among a row's candidates (``matching``).
     """
     if publish and user is not None and not _may_publish(user):
         raise PermissionError("Only editors can publish imported records.")
@@ -86,8 +92,14 @@ def run_import(
     batch.kind, batch.skip_invalid, batch.publish = kind or "", skip_invalid, publish
     batch.zero_is_unknown, batch.strict_identifiers = zero_is_unknown, strict_identifiers
     batch.mapping = mapping or {}
+    batch.match_by_name, batch.name_decisions = match_by_name, name_decisions or {}
     result = ImportResult(batch)
-    planner = Planner(zero_is_unknown=zero_is_unknown, strict_identifiers=strict_identifiers)
+    planner = Planner(
+        zero_is_unknown=zero_is_unknown,
+        strict_identifiers=strict_identifiers,
+        match_by_name=match_by_name,
+        decisions=batch.name_decisions,
+    )
     try:
         _plan(planner, data, file_name, kind, result, progress)
     except ImportFileError as error:

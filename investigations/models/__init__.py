@@ -4,6 +4,7 @@ from .concerns import Concern, ConcernParty
 from .contracts import Contract, ContractParty, Framework, FrameworkMembership, ServiceCategory
 from .dates import PartialDate, PartialDateField, parse_partial_date
 from .imports import ImportBatch, ImportBatchItem, ImportMapping
+from .merges import Merge
 from .money import format_money
 from .organisations import (
     FinancialFiling,
@@ -41,6 +42,7 @@ __all__ = [
     "Identifier",
     "LISTED_KINDS",
     "ImportBatch",
+    "Merge",
     "ImportBatchItem",
     "ImportMapping",
     "Organisation",

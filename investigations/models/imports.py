@@ -35,6 +35,14 @@ class ImportBatch(models.Model):
     mapping = models.JSONField(
         default=dict, blank=True, help_text="The column mapping the file was read with."
     )
+    match_by_name = models.BooleanField(
+        default=False, help_text="A row's one exact match by name or title alone was taken."
+    )
+    name_decisions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Choices among name candidates: {"sheet:row": record id or "new"}.',
+    )
     rows_total = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)

@@ -42,6 +42,11 @@ class Command(BaseCommand):
             help="Read rows sharing a reference as one contract with several parties, as "
             "procurement portals publish them (default: as the mapping says, else off).",
         )
+        parser.add_argument(
+            "--match-by-name",
+            action="store_true",
+            help="Update a record a row names by name or title alone (refused otherwise).",
+        )
         parser.add_argument("--user", help="Username recorded on the batch and history.")
 
     def handle(self, *args, **options):
@@ -61,6 +66,7 @@ class Command(BaseCommand):
                 zero_is_unknown=options["zero_is_unknown"],
                 strict_identifiers=options["strict_identifiers"],
                 mapping=self._mapping(options["mapping"], options["one_row_per_party"]),
+                match_by_name=options["match_by_name"],
                 progress=lambda n: self.stderr.write(f"  … {n} rows checked"),
             )
         except PermissionError as error:
