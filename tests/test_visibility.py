@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 MARKER = "zqxhidden"
 PUBLISHED = "published"
 START = ["/", "/organisations/", "/contracts/", "/concerns/", "/people/", "/sources/"]
+START += ["/sites/", "/frameworks/"]
 START += ["/sitemap.xml", "/feed/"]
 MAX_PAGES = 600
 

@@ -44,8 +44,8 @@ PUBLIC_KINDS = (
     PublicKind(Contract, listed=True),
     PublicKind(Concern, listed=True),
     PublicKind(Person, listed=True),
-    PublicKind(Site),
-    PublicKind(Framework),
+    PublicKind(Site, listed=True),
+    PublicKind(Framework, listed=True),
     PublicKind(Source, listed=True),
 )
 LISTED_KINDS = tuple(kind for kind in PUBLIC_KINDS if kind.listed)
