@@ -239,7 +239,7 @@ class FrameworkFilter(filters.FilterSet):
     name = TextFilter(label="Name contains")
     service_category = filters.ChoiceFilter(label="Service", choices=ServiceCategory.choices)
     buyer = filters.ModelChoiceFilter(queryset=framework_buyers, label="Run by")
-    member = MemberFilter(label="Supplier on it (name)")
+    member = MemberFilter(label="Supplier (name)")
     start_from = YearFilter(field_name="start", label="Starts from (year)")
     start_to = YearFilter(field_name="start", bound="until", label="Starts to (year)")
     sort = filters.OrderingFilter(

@@ -240,3 +240,12 @@ def test_it_links_the_taunton_centre_to_every_party_of_the_investigation(loaded)
             cited = row.citations.filter(field_name="", source__status="published")
             assert cited.exclude(quote="").exists(), (party, step)
         assert party in reached, party
+
+
+def test_the_taunton_page_names_the_parties_to_the_contracts_at_the_centre(loaded, client):
+    site = models.Site.objects.get(slug=TAUNTON)
+    html = client.get(site.get_absolute_url()).content.decode()
+    parties = models.ContractParty.objects.published().filter(contract__site=site)
+    assert parties.filter(organisation__slug="equitix-rutherford-cancer-care-llp").exists()
+    for party in parties.select_related("organisation"):
+        assert f'href="{party.organisation.get_absolute_url()}"' in html, party
