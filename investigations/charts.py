@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
+from operator import attrgetter
 
 from .models import format_money
 
@@ -89,13 +90,10 @@ class Chart:
 
 def filings_charts(organisation, filings):
     """One chart per currency the filings use; none for filings without figures to draw."""
-    by_currency = groupby(sorted(filings, key=lambda f: (f.currency, f.period_end)), key=_currency)
+    ordered = sorted(filings, key=attrgetter("currency", "period_end"))
+    by_currency = groupby(ordered, key=attrgetter("currency"))
     charts = (_chart(organisation, currency, list(rows)) for currency, rows in by_currency)
     return [chart for chart in charts if chart]
-
-
-def _currency(filing):
-    return filing.currency
 
 
 def period_label(filing):
@@ -121,18 +119,11 @@ def _chart(organisation, currency, filings):
     scale = Scale([value for value in values if value is not None])
     slot = (WIDTH - LEFT - RIGHT) / len(filings)
     bar_width = min(MAX_BAR, slot * 0.36)
-    bars, periods = [], []
+    periods, bars = [], []
     for index, filing in enumerate(filings):
-        centre = LEFT + slot * (index + 0.5)
-        period = Period(round(centre, 2), period_label(filing))
-        for offset, one in zip((-1, 0), series, strict=True):
-            value = getattr(filing, one.key)
-            if value is None:
-                period.missing.append(one.name.lower())
-                continue
-            x = round(centre + offset * bar_width, 2)
-            bars.append(_bar(scale, one, value, currency, x, bar_width, period))
+        period = Period(round(LEFT + slot * (index + 0.5), 2), period_label(filing))
         periods.append(period)
+        bars.extend(_period_bars(scale, series, filing, period, bar_width))
     names = " and ".join(s.name.lower() for s in series)
     return Chart(
         key=currency.lower(),
@@ -145,6 +136,17 @@ def _chart(organisation, currency, filings):
         ticks=scale.ticks(currency),
         zero_y=scale.y(0),
     )
+
+
+def _period_bars(scale, series, filing, period, bar_width):
+    """The period's bars side by side about its centre; a figure not reported is noted."""
+    for offset, one in zip((-1, 0), series, strict=True):
+        value = getattr(filing, one.key)
+        if value is None:
+            period.missing.append(one.name.lower())
+            continue
+        x = round(period.x + offset * bar_width, 2)
+        yield _bar(scale, one, value, filing.currency, x, bar_width, period)
 
 
 def legend(series):
