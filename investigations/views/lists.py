@@ -187,6 +187,7 @@ def person_list(request):
 
 @cached_list(filters.SiteFilter)
 def site_list(request):
+    # Who runs each site now: operators whose role has not ended.
     operators = (
         SiteRole.objects.published()
         .filter(kind=SiteRole.Kind.OPERATOR, end="")
