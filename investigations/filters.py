@@ -13,15 +13,24 @@ from investigations.models import (
     Contract,
     ContractParty,
     Framework,
+    FrameworkMembership,
     Organisation,
     Person,
     ServiceCategory,
+    Site,
+    SiteRole,
     Source,
 )
 
 
 def published_organisations(request=None):
     return Organisation.objects.published().order_by("name")
+
+
+def organisations_named(value):
+    """Published organisations with this slug, or else with this text in their name."""
+    by_slug = published_organisations().filter(slug=value)
+    return by_slug if by_slug.exists() else published_organisations().filter(name__icontains=value)
 
 
 class YearField(forms.IntegerField):
@@ -97,24 +106,44 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["name", "kind", "org_status"]
 
 
-class PartyFilter(TextFilter):
-    """Contracts with a published organisation in one of these roles, named by its slug
-    or by part of its name. Text rather than a choice list: a list of every buyer or
-    supplier would put thousands of options in the page."""
-
-    def __init__(self, *args, roles, **kwargs):
-        self.roles = roles
-        super().__init__(*args, **kwargs)
+class LinkedOrganisationFilter(TextFilter):
+    """Records linked to a published organisation, named by its slug or by part of its
+    name. Text rather than a choice list: a list of every buyer or supplier would put
+    thousands of options in the page. ``linked_ids`` says which records, and how."""
 
     def filter(self, qs, value):
         value = value.strip()
         if not value:
             return qs
-        organisations = published_organisations().filter(slug=value)
-        if not organisations.exists():
-            organisations = published_organisations().filter(name__icontains=value)
+        return qs.filter(pk__in=self.linked_ids(organisations_named(value)))
+
+
+class PartyFilter(LinkedOrganisationFilter):
+    """Contracts with the organisation as a party in one of these roles."""
+
+    def __init__(self, *args, roles, **kwargs):
+        self.roles = roles
+        super().__init__(*args, **kwargs)
+
+    def linked_ids(self, organisations):
         parties = ContractParty.objects.filter(organisation__in=organisations, role__in=self.roles)
-        return qs.filter(pk__in=parties.values("contract_id"))
+        return parties.values("contract_id")
+
+
+class SiteRoleFilter(PartyFilter):
+    """Sites where the organisation has one of these roles, at any time."""
+
+    def linked_ids(self, organisations):
+        roles = SiteRole.objects.filter(organisation__in=organisations, kind__in=self.roles)
+        return roles.values("site_id")
+
+
+class MemberFilter(LinkedOrganisationFilter):
+    """Frameworks with the organisation among their suppliers."""
+
+    def linked_ids(self, organisations):
+        places = FrameworkMembership.objects.filter(organisation__in=organisations)
+        return places.values("framework_id")
 
 
 class ContractFilter(filters.FilterSet):
@@ -178,6 +207,50 @@ class SourceFilter(filters.FilterSet):
     class Meta:
         model = Source
         fields = ["title"]
+
+
+class SiteFilter(filters.FilterSet):
+    name = TextFilter(label="Name contains")
+    kind = filters.ChoiceFilter(choices=Site.Kind.choices)
+    place = TextFilter(field_name="locality", label="Town or city contains")
+    operator = SiteRoleFilter(label="Operator (name)", roles=(SiteRole.Kind.OPERATOR,))
+    owner = SiteRoleFilter(
+        label="Owner or landlord (name)", roles=(SiteRole.Kind.OWNER, SiteRole.Kind.LANDLORD)
+    )
+    opened_from = YearFilter(field_name="opened", label="Opened from (year)")
+    opened_to = YearFilter(field_name="opened", bound="until", label="Opened to (year)")
+    sort = filters.OrderingFilter(
+        label="Sort by",
+        fields=(("name", "name"), ("opened", "opened")),
+        field_labels={"name": "Name", "opened": "Opening date"},
+    )
+
+    class Meta:
+        model = Site
+        fields = ["name", "kind"]
+
+
+def framework_buyers(request=None):
+    running = Framework.objects.published().values("buyer_id")
+    return published_organisations().filter(pk__in=running)
+
+
+class FrameworkFilter(filters.FilterSet):
+    name = TextFilter(label="Name contains")
+    service_category = filters.ChoiceFilter(label="Service", choices=ServiceCategory.choices)
+    buyer = filters.ModelChoiceFilter(queryset=framework_buyers, label="Run by")
+    member = MemberFilter(label="Supplier (name)")
+    start_from = YearFilter(field_name="start", label="Starts from (year)")
+    start_to = YearFilter(field_name="start", bound="until", label="Starts to (year)")
+    sort = filters.OrderingFilter(
+        label="Sort by",
+        fields=(("name", "name"), ("start", "start"), ("value", "value")),
+        field_labels={"name": "Name", "start": "Start date", "value": "Total value"},
+    )
+
+    class Meta:
+        model = Framework
+        fields = ["name"]
 
 
 class PersonFilter(filters.FilterSet):

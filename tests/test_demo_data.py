@@ -153,3 +153,99 @@ def test_it_refuses_a_citation_of_a_marker_the_prose_lacks(db, tmp_path):
     (directory / "organisations.json").write_text(json.dumps(organisations))
     with pytest.raises(DemoDataError, match="no-such-marker"):
         load_demo_data(directory)
+
+
+TAUNTON = "taunton-community-diagnostic-centre"
+AGREEMENT = "equitix-rutherford-diagnostic-centres-agreement"
+
+# How the Taunton centre reaches each party of the investigation, one published, cited link
+# at a time: ("role", organisation, kind) is a site role of the centre; ("contract", slug,
+# organisation, role) a party to a contract at the centre; ("relationship", subject, kind,
+# object) a relationship between two organisations, each one already reached.
+TAUNTON_PATHS = {
+    "somerset-nhs-foundation-trust": [("role", "somerset-nhs-foundation-trust", "commissioner")],
+    "rutherford-diagnostics": [("role", "rutherford-diagnostics", "operator")],
+    "rutherford-health": [("contract", AGREEMENT, "rutherford-health", "supplier")],
+    "equitix": [("role", "equitix", "owner")],
+    "tfg-asset-management": [
+        ("role", "equitix", "owner"),
+        ("relationship", "tfg-asset-management", "parent_of", "equitix"),
+    ],
+    "tetragon-financial-group": [
+        ("role", "equitix", "owner"),
+        ("relationship", "tfg-asset-management", "parent_of", "equitix"),
+        ("relationship", "tetragon-financial-group", "parent_of", "tfg-asset-management"),
+    ],
+    "amberside-advisors": [("contract", AGREEMENT, "amberside-advisors", "adviser")],
+    "steer-group": [
+        ("contract", AGREEMENT, "amberside-advisors", "adviser"),
+        ("relationship", "steer-group", "parent_of", "amberside-advisors"),
+    ],
+    "philips-health-uk": [("role", "philips-health-uk", "equipment_supplier")],
+    "schroder-uk-public-private-trust": [
+        ("contract", AGREEMENT, "rutherford-health", "supplier"),
+        ("relationship", "schroder-uk-public-private-trust", "shareholder_in", "rutherford-health"),
+    ],
+    "alliance-medical": [("role", "alliance-medical", "operator")],
+    "life-healthcare-group-holdings": [
+        ("role", "alliance-medical", "operator"),
+        ("relationship", "life-healthcare-group-holdings", "parent_of", "alliance-medical"),
+    ],
+    "equitix-rutherford-cancer-care-llp": [
+        ("contract", AGREEMENT, "equitix-rutherford-cancer-care-llp", "consortium_member"),
+    ],
+    "taunton-diagnostic-centre-lp": [
+        ("contract", AGREEMENT, "equitix-rutherford-cancer-care-llp", "consortium_member"),
+        (
+            "relationship",
+            "taunton-diagnostic-centre-lp",
+            "member_of",
+            "equitix-rutherford-cancer-care-llp",
+        ),
+    ],
+}
+
+
+def published_link(site, step):
+    """The published row a step names, and the organisations it reaches."""
+    kind, *names = step
+    if kind == "role":
+        organisation, role_kind = names
+        row = models.SiteRole.objects.published().get(
+            site=site, organisation__slug=organisation, kind=role_kind
+        )
+        return row, {organisation}
+    if kind == "contract":
+        contract, organisation, role = names
+        row = models.ContractParty.objects.published().get(
+            contract__slug=contract, contract__site=site, organisation__slug=organisation, role=role
+        )
+        return row, {organisation}
+    subject, relationship_kind, object_ = names
+    row = models.Relationship.objects.published().get(
+        subject__slug=subject, kind=relationship_kind, object__slug=object_
+    )
+    return row, {subject, object_}
+
+
+def test_it_links_the_taunton_centre_to_every_party_of_the_investigation(loaded):
+    site = models.Site.objects.published().get(slug=TAUNTON)
+    for party, steps in TAUNTON_PATHS.items():
+        reached = set()
+        for step in steps:
+            row, ends = published_link(site, step)
+            if step[0] == "relationship":
+                assert ends & reached, (party, step)  # it continues the path
+            reached |= ends
+            cited = row.citations.filter(field_name="", source__status="published")
+            assert cited.exclude(quote="").exists(), (party, step)
+        assert party in reached, party
+
+
+def test_the_taunton_page_names_the_parties_to_the_contracts_at_the_centre(loaded, client):
+    site = models.Site.objects.get(slug=TAUNTON)
+    html = client.get(site.get_absolute_url()).content.decode()
+    parties = models.ContractParty.objects.published().filter(contract__site=site)
+    assert parties.filter(organisation__slug="equitix-rutherford-cancer-care-llp").exists()
+    for party in parties.select_related("organisation"):
+        assert f'href="{party.organisation.get_absolute_url()}"' in html, party

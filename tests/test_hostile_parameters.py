@@ -35,6 +35,8 @@ LISTS = {
     "concern_list": filters.ConcernFilter,
     "source_list": filters.SourceFilter,
     "person_list": filters.PersonFilter,
+    "site_list": filters.SiteFilter,
+    "framework_list": filters.FrameworkFilter,
 }
 
 

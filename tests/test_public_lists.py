@@ -12,6 +12,7 @@ from tests.factories import (
     make_organisation,
     make_party,
     make_person,
+    make_site,
     make_source,
 )
 
@@ -135,6 +136,8 @@ def test_each_list_page_renders_with_labelled_fields(client):
         "concern_list",
         "person_list",
         "source_list",
+        "site_list",
+        "framework_list",
     ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
@@ -156,3 +159,109 @@ def test_pages_neither_repeat_nor_skip_records_that_sort_equal(client):
     # order is what guarantees it on every database.
     paginator = IdsFirstPaginator(models.Contract.objects.published(), 25)
     assert list(paginator.object_list.query.order_by) == ["-awarded", "title", "pk"]
+
+
+def make_operated_site(operator, **kwargs):
+    site = make_site(status=PUBLISHED, **kwargs)
+    models.SiteRole.objects.create(site=site, organisation=operator, kind="operator")
+    return site
+
+
+def test_it_filters_sites_by_name_kind_place_operator_owner_and_opening(client):
+    alliance = make_organisation(name="Alliance Medical", status=PUBLISHED)
+    equitix = make_organisation(name="Equitix", status=PUBLISHED)
+    taunton = make_operated_site(
+        alliance, name="Taunton Diagnostic Centre", kind="cdc", locality="Taunton", opened="2021-09"
+    )
+    models.SiteRole.objects.create(site=taunton, organisation=equitix, kind="owner")
+    make_site(name="Musgrove Park Hospital", kind="hospital", opened="1941", status=PUBLISHED)
+    url = reverse("site_list")
+    assert names(client.get(url, {"name": "taunton"})) == ["Taunton Diagnostic Centre"]
+    assert names(client.get(url, {"kind": "hospital"})) == ["Musgrove Park Hospital"]
+    assert names(client.get(url, {"place": "Taun"})) == ["Taunton Diagnostic Centre"]
+    assert names(client.get(url, {"operator": alliance.slug})) == ["Taunton Diagnostic Centre"]
+    assert names(client.get(url, {"operator": "Equitix"})) == []
+    assert names(client.get(url, {"owner": "Equitix"})) == ["Taunton Diagnostic Centre"]
+    assert names(client.get(url, {"opened_from": 2000})) == ["Taunton Diagnostic Centre"]
+    assert names(client.get(url, {"opened_to": 2000})) == ["Musgrove Park Hospital"]
+    assert names(client.get(url, {"sort": "-opened"}))[0] == "Taunton Diagnostic Centre"
+    [kind] = client.get(url).context["facets"]
+    assert [(value.label, value.count) for value in kind.values] == [
+        ("Community diagnostic centre", 1),
+        ("Hospital", 1),
+    ]
+
+
+def test_it_filters_frameworks_by_name_service_buyer_member_and_start(client):
+    nhs_england = make_organisation(name="NHS England", status=PUBLISHED)
+    alliance = make_organisation(name="Alliance Medical", status=PUBLISHED)
+    cdc = make_framework(
+        name="Community diagnostic centres",
+        service_category="cdc",
+        buyer=nhs_england,
+        start="2022",
+        status=PUBLISHED,
+    )
+    models.FrameworkMembership.objects.create(framework=cdc, organisation=alliance)
+    make_framework(name="MRI services", service_category="mri", start="2017", status=PUBLISHED)
+    url = reverse("framework_list")
+    assert names(client.get(url, {"name": "mri"})) == ["MRI services"]
+    assert names(client.get(url, {"service_category": "cdc"})) == [cdc.name]
+    assert names(client.get(url, {"buyer": nhs_england.pk})) == [cdc.name]
+    assert names(client.get(url, {"member": "alliance"})) == [cdc.name]
+    assert names(client.get(url, {"member": "england"})) == []
+    assert names(client.get(url, {"start_from": 2020})) == [cdc.name]
+    assert names(client.get(url, {"start_to": 2020})) == ["MRI services"]
+    assert names(client.get(url, {"sort": "-start"})) == [cdc.name, "MRI services"]
+
+
+def test_the_site_and_framework_lists_leave_out_drafts_and_draft_links(client):
+    draft_operator = make_organisation(name="Secret operator")
+    make_operated_site(draft_operator, name="Public centre", kind="cdc")
+    make_site(name="Draft centre", kind="hospital")
+    make_framework(name="Public framework", buyer=draft_operator, status=PUBLISHED)
+    make_framework(name="Draft framework", service_category="mri")
+    sites = client.get(reverse("site_list"))
+    frameworks = client.get(reverse("framework_list"))
+    assert names(sites) == ["Public centre"]
+    assert names(frameworks) == ["Public framework"]
+    for response in (sites, frameworks, client.get(reverse("site_list"), {"operator": "Secret"})):
+        html = response.content.decode()
+        assert "Secret operator" not in html and "Draft" not in html
+    assert names(client.get(reverse("site_list"), {"operator": draft_operator.slug})) == []
+    [kind] = sites.context["facets"]
+    assert [value.label for value in kind.values] == ["Community diagnostic centre"]
+    assert frameworks.context["filter"].form.fields["buyer"].queryset.count() == 0
+
+
+@pytest.mark.parametrize("route", ["site_list", "framework_list"])
+def test_the_site_and_framework_lists_run_as_many_queries_for_many_rows(
+    client, settings, django_assert_max_num_queries, route
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    operator = make_organisation(status=PUBLISHED)
+
+    def grow(count):
+        for _ in range(count):
+            make_operated_site(make_organisation(status=PUBLISHED))
+            models.SiteRole.objects.create(
+                site=make_site(status=PUBLISHED), organisation=operator, kind="operator"
+            )
+            framework = make_framework(buyer=make_organisation(status=PUBLISHED), status=PUBLISHED)
+            models.FrameworkMembership.objects.create(framework=framework, organisation=operator)
+
+    grow(1)
+    client.get(reverse(route))  # warm per-process caches (content types)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse(route))
+    grow(60)
+    with django_assert_max_num_queries(len(few)):
+        assert len(client.get(reverse(route)).context["page"].object_list) == 25
+
+
+def test_the_navigation_and_the_sitemap_link_the_site_and_framework_lists(client):
+    home = client.get("/").content.decode()
+    sitemap = client.get(reverse("sitemap")).content.decode()
+    for route in ("site_list", "framework_list"):
+        assert f'href="{reverse(route)}"' in home
+        assert f"{reverse(route)}</loc>" in sitemap

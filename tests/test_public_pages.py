@@ -286,3 +286,15 @@ def test_headings_never_skip_a_level_and_each_page_has_one_h1(client):
         assert levels.count(1) == 1, url
         assert levels[0] == 1, url
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
+
+
+def test_a_site_page_lists_its_contracts_published_parties_only(client):
+    site = make_site(name="Taunton centre", status=PUBLISHED)
+    contract = make_contract(title="Operation of the centre", site=site, status=PUBLISHED)
+    make_party(
+        contract, organisation=make_organisation(name="Equitix", status=PUBLISHED), role="funder"
+    )
+    make_party(contract, organisation=make_organisation(name="Secret adviser"), role="adviser")
+    html = client.get(site.get_absolute_url()).content.decode()
+    assert "Equitix</a>: funder or financier" in html
+    assert "Secret adviser" not in html and "adviser" not in html

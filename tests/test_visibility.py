@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 MARKER = "zqxhidden"
 PUBLISHED = "published"
 START = ["/", "/organisations/", "/contracts/", "/concerns/", "/people/", "/sources/"]
+START += ["/sites/", "/frameworks/"]
 START += ["/sitemap.xml", "/feed/", "/data/"]
 DOWNLOADS = [
     f"{reverse(kind.list_route)}?format={fmt}" for kind in models.LISTED_KINDS for fmt in FORMATS

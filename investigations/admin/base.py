@@ -29,7 +29,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from investigations import publication
 from investigations.importers.resources import resource_class_for
-from investigations.models import Citable, Citation, PartialDateField
+from investigations.models import Citable, Citation, Featurable, PartialDateField
 from investigations.publication import GATE_FIELDS
 from investigations.revisions import CHILD_PARENT_FIELDS
 
@@ -38,6 +38,7 @@ from .citations import CitationInline
 from .publishing import DeletedFilter, PublicationGateMixin, admin_change_url
 from .revisions import PendingRevisionFilter, ProposesRevisions
 
+HOME_PAGE_FIELDSET = ("feature_rank", "standfirst")
 PUBLICATION_FIELDSET = (
     "status",
     "published_at",
@@ -170,11 +171,14 @@ class PublishableAdmin(PublicationGateMixin, CitableAdmin):
     def get_fieldsets(self, request, obj=None):
         if self.fieldsets:
             return super().get_fieldsets(request, obj)
-        hidden = {*GATE_FIELDS, *PUBLICATION_FIELDSET, "slug"}
+        hidden = {*GATE_FIELDS, *PUBLICATION_FIELDSET, *HOME_PAGE_FIELDSET, "slug"}
         fields = [f for f in self.get_fields(request, obj) if f not in hidden]
         if "slug" in self.get_fields(request, obj):
             fields.append("slug")  # made from the name when blank; rarely edited
-        return [(None, {"fields": fields}), ("Publication", {"fields": PUBLICATION_FIELDSET})]
+        fieldsets = [(None, {"fields": fields})]
+        if issubclass(self.model, Featurable):
+            fieldsets.append(("Home page", {"fields": HOME_PAGE_FIELDSET}))
+        return [*fieldsets, ("Publication", {"fields": PUBLICATION_FIELDSET})]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -1,4 +1,4 @@
-from .base import Citable, Publishable, SlugRedirect
+from .base import Citable, Featurable, Publishable, SlugRedirect
 from .claim_values import claim_value, is_stale, needs_citation
 from .concerns import Concern, ConcernParty
 from .contracts import Contract, ContractParty, Framework, FrameworkMembership, ServiceCategory
@@ -15,7 +15,7 @@ from .organisations import (
     normalise_name,
 )
 from .people import Person, Role
-from .public import LISTED_KINDS, PUBLIC_KINDS, PublicKind
+from .public import LISTED_KINDS, PUBLIC_KINDS, PublicKind, featured_records
 from .relationships import Relationship
 from .revisions import Revision
 from .sites import Site, SiteRole
@@ -36,6 +36,7 @@ __all__ = [
     "ConcernParty",
     "Contract",
     "ContractParty",
+    "Featurable",
     "FinancialFiling",
     "Framework",
     "FrameworkMembership",
@@ -67,6 +68,7 @@ __all__ = [
     "SlugRedirect",
     "Source",
     "blank_private_links",
+    "featured_records",
     "format_money",
     "is_public",
     "claim_value",

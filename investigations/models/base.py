@@ -165,3 +165,27 @@ class SlugRedirect(models.Model):
         cls.objects.update_or_create(
             content_type=content_type, old_slug=old_slug, defaults={"object_id": record.pk}
         )
+
+
+class Featurable(models.Model):
+    """A record an editor may choose to lead the home page with: one of the investigations.
+
+    The choice is a field of the published record, so a change to it is reviewed like any
+    other; a draft never shows, whatever its position. The standfirst is a claim like any
+    other field and needs its citation.
+    """
+
+    feature_rank = models.PositiveSmallIntegerField(
+        "home page position",
+        null=True,
+        blank=True,
+        help_text="Leads the home page, lowest first, once published. Blank: not featured.",
+    )
+    standfirst = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="One line under its name on the home page and at the head of its page.",
+    )
+
+    class Meta:
+        abstract = True

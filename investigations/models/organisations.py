@@ -5,7 +5,7 @@ import re
 from django.db import models
 from django.urls import reverse
 
-from .base import Citable, Publishable, Sluggable
+from .base import Citable, Featurable, Publishable, Sluggable
 from .dates import PartialDateField
 from .money import CurrencyField, MoneyField
 from .validators import country_code, web_address
@@ -29,7 +29,7 @@ def normalise_name(name):
         text = stripped
 
 
-class Organisation(Sluggable, Publishable):
+class Organisation(Sluggable, Featurable, Publishable):
     class Kind(models.TextChoices):
         COMPANY = "company", "Company"
         LLP = "llp", "Limited liability partnership"
@@ -71,7 +71,7 @@ class Organisation(Sluggable, Publishable):
         blank=True, help_text="One or two sentences in Markdown, cited with [^key] markers."
     )
 
-    claim_fields = ("org_status", "website", "founded", "dissolved")
+    claim_fields = ("org_status", "website", "founded", "dissolved", "standfirst")
     prose_fields = ("summary",)
     claim_children = ("aliases", "identifiers", "sections", "filings")
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.text import capfirst
 
+from .base import Featurable
 from .concerns import Concern
 from .contracts import Contract, Framework
 from .organisations import Organisation
@@ -44,8 +45,19 @@ PUBLIC_KINDS = (
     PublicKind(Contract, listed=True),
     PublicKind(Concern, listed=True),
     PublicKind(Person, listed=True),
-    PublicKind(Site),
-    PublicKind(Framework),
+    PublicKind(Site, listed=True),
+    PublicKind(Framework, listed=True),
     PublicKind(Source, listed=True),
 )
 LISTED_KINDS = tuple(kind for kind in PUBLIC_KINDS if kind.listed)
+
+
+def featured_records():
+    """The published records editors chose to lead the home page with, in their order."""
+    records = [
+        record
+        for kind in PUBLIC_KINDS
+        if issubclass(kind.model, Featurable)
+        for record in kind.model.objects.published().filter(feature_rank__isnull=False)
+    ]
+    return sorted(records, key=lambda record: (record.feature_rank, str(record)))

@@ -3,11 +3,11 @@
 from django.db import models
 from django.urls import reverse
 
-from .base import Citable, Publishable, Sluggable
+from .base import Citable, Featurable, Publishable, Sluggable
 from .dates import PartialDateField
 
 
-class Site(Sluggable, Publishable):
+class Site(Sluggable, Featurable, Publishable):
     class Kind(models.TextChoices):
         CDC = "cdc", "Community diagnostic centre"
         HOSPITAL = "hospital", "Hospital"
@@ -25,7 +25,7 @@ class Site(Sluggable, Publishable):
     closed = PartialDateField()
     description = models.TextField(blank=True, help_text="Markdown, cited with [^key] markers.")
 
-    claim_fields = ("address", "opened", "closed")
+    claim_fields = ("address", "opened", "closed", "standfirst")
     prose_fields = ("description",)
     claim_children = ("roles",)
 

@@ -1,11 +1,12 @@
 """Template helpers for the public site: footnote superscripts, prose, money, dates, links,
-the navigation."""
+the navigation, the filings charts."""
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from investigations.charts import filings_charts
 from investigations.models import LISTED_KINDS, format_money, is_public
 from investigations.prose import mark_unmarked_passages, render_markdown
 
@@ -84,6 +85,12 @@ def record_link(record):
         return ""
     get_url = getattr(record, "get_absolute_url", None)
     return format_html('<a href="{}">{}</a>', get_url(), record) if get_url else str(record)
+
+
+@register.inclusion_tag("includes/filings_chart.html")
+def filings_chart(organisation, filings):
+    """The filings the page shows, as bar charts beside their table (investigations.charts)."""
+    return {"charts": filings_charts(organisation, filings)}
 
 
 @register.inclusion_tag("includes/site_nav.html")

@@ -86,7 +86,11 @@ def show_person(request, person):
 def show_site(request, site):
     roles = list(site.roles.published().select_related("organisation"))
     contracts = list(site.contracts.published())
-    return render_detail(request, "site_detail.html", site, {"roles": roles}, contracts=contracts)
+    # Every party to the contracts at the site, so the page names all who finance, buy,
+    # equip, advise and run it, not only those with a role at the site itself.
+    parties = list(published_parties().filter(contract__site=site).order_by("contract", "role"))
+    rows = {"roles": roles, "parties": parties}
+    return render_detail(request, "site_detail.html", site, rows, contracts=contracts)
 
 
 def show_framework(request, framework):

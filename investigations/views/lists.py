@@ -15,8 +15,11 @@ from investigations.models import (
     ConcernParty,
     Contract,
     ContractParty,
+    Framework,
     Organisation,
     Person,
+    Site,
+    SiteRole,
     Source,
     blank_private_links,
 )
@@ -206,4 +209,33 @@ def person_list(request):
         Person.objects.published(),
         "person_list.html",
         heading="People",
+    )
+
+
+@cached_list(filters.SiteFilter)
+def site_list(request):
+    # Who runs each site now: operators whose role has not ended.
+    operators = (
+        SiteRole.objects.published()
+        .filter(kind=SiteRole.Kind.OPERATOR, end="")
+        .select_related("organisation")
+    )
+    sites = Site.objects.published().prefetch_related(
+        Prefetch("roles", queryset=operators, to_attr="operators")
+    )
+    return filtered_list(
+        request, filters.SiteFilter, sites, "site_list.html", ("kind",), heading="Sites"
+    )
+
+
+@cached_list(filters.FrameworkFilter)
+def framework_list(request):
+    frameworks = Framework.objects.published().select_related("buyer")  # for blank_private_links
+    return filtered_list(
+        request,
+        filters.FrameworkFilter,
+        frameworks,
+        "framework_list.html",
+        ("service_category",),
+        heading="Frameworks",
     )

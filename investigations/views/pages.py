@@ -3,7 +3,8 @@
 from django.shortcuts import render
 
 from investigations.caching import cache_keyed_on
-from investigations.models import LISTED_KINDS, Organisation
+from investigations.citations import Footnotes
+from investigations.models import LISTED_KINDS, Organisation, featured_records
 
 
 @cache_keyed_on()
@@ -13,4 +14,8 @@ def home(request):
         for kind in LISTED_KINDS
     ]
     recent = Organisation.objects.published().order_by("-updated_at")[:8]
-    return render(request, "home.html", {"counts": counts, "recent": recent})
+    featured = featured_records()
+    # A standfirst backed only by an unpublished source is withheld, as on the record's page.
+    featured = Footnotes(featured).withhold(featured)
+    context = {"featured": featured, "counts": counts, "recent": recent}
+    return render(request, "home.html", context)

@@ -19,6 +19,8 @@ PAGES = [
     "/concerns/",
     "/people/",
     "/sources/",
+    "/sites/",
+    "/frameworks/",
     "/organisations/alliance-medical/",
     "/organisations/somerset-nhs-foundation-trust/",
     "/contracts/pet-ct-scanning-services-england/",
