@@ -27,15 +27,6 @@ pytestmark = pytest.mark.django_db
 PUBLISHED = "published"
 
 
-@pytest.fixture(autouse=True)
-def generous_rate(settings):
-    """Room for every request a test makes; the throttling tests set their own rate."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"},
-    }
-
-
 def published_world():
     """One published record of every kind, and one of every row between them."""
     org = make_organisation(name="Alliance Medical", status=PUBLISHED, founded="1989")
@@ -286,6 +277,18 @@ def test_a_request_over_the_limit_is_refused_with_when_to_retry(client, settings
     assert (refused["X-RateLimit-Limit"], refused["X-RateLimit-Remaining"]) == ("2", "0")
     other_client = client.get("/api/organisations/", REMOTE_ADDR="198.51.100.7")
     assert other_client.status_code == 200
+
+
+def test_behind_a_proxy_each_reader_is_counted_by_the_address_the_proxy_saw(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"},
+        "NUM_PROXIES": 1,
+    }
+    first = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    assert client.get("/api/", **first).status_code == 200
+    assert client.get("/api/", **first).status_code == 429
+    assert client.get("/api/", HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 200
 
 
 def test_the_schema_is_valid_openapi_and_lists_every_path(client):
