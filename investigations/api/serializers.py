@@ -45,11 +45,12 @@ def citations():
 
 
 class RecordSerializer(serializers.ModelSerializer):
-    """A published record: its resource, its page, its fields."""
+    """A record or row, read-only; a record with a page starts with ``common_fields``."""
 
     common_fields = ["url", "page", "slug"]
 
     def build_field(self, field_name, info, model_class, nested_depth):
+        """Every model field read-only, so the schema says no field can be written."""
         field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
         kwargs["read_only"] = True
         return field_class, kwargs
