@@ -24,7 +24,7 @@ from investigations.views.lookup import Moved, published_or_404
 from investigations.views.profiles import published_parties
 
 from . import serializers
-from .claims import public_claims, withhold_claims
+from .claims import attach_citations, public_claims, withhold_claims
 from .links import api_url, lookup_field
 from .throttling import RateLimitHeaders
 
@@ -122,6 +122,7 @@ class PublicViewSet(RateLimitHeaders, viewsets.ReadOnlyModelViewSet):
         attributes = [prefetch.to_attr for prefetch in self.cited_rows]
         rows = [row for attribute in attributes for row in getattr(record, attribute)]
         footnotes = public_claims([record, *rows])
+        attach_citations(footnotes, [record, *rows])
         withhold_claims(footnotes, [record])
         for attribute in attributes:
             setattr(record, attribute, withhold_claims(footnotes, getattr(record, attribute)))
