@@ -47,3 +47,13 @@ def tasks_run_inline(settings):
     """Background tasks run inline, inside the request that enqueues them; a test of the
     worker itself puts the database backend back."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def unthrottled_api(settings):
+    """Room for every API request a test makes (a crawl makes hundreds); the throttling
+    tests set a rate of their own."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"},
+    }

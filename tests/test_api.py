@@ -3,13 +3,16 @@ throttling, the schema, and the page cache."""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.validation import validate_schema
 
 from investigations import models
 from investigations.api.links import RESOURCE_MODELS, prefix
 from investigations.api.pagination import MAX_PAGE_SIZE
+from investigations.api.views import VIEWSETS
 from tests.factories import (
     cite,
     make_concern,
@@ -22,18 +25,10 @@ from tests.factories import (
     make_site,
     make_source,
 )
+from tests.test_hostile_parameters import JUNK
 
 pytestmark = pytest.mark.django_db
 PUBLISHED = "published"
-
-
-@pytest.fixture(autouse=True)
-def generous_rate(settings):
-    """Room for every request a test makes; the throttling tests set their own rate."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"},
-    }
 
 
 def published_world():
@@ -288,6 +283,18 @@ def test_a_request_over_the_limit_is_refused_with_when_to_retry(client, settings
     assert other_client.status_code == 200
 
 
+def test_behind_a_proxy_each_reader_is_counted_by_the_address_the_proxy_saw(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1/minute"},
+        "NUM_PROXIES": 1,
+    }
+    first = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    assert client.get("/api/", **first).status_code == 200
+    assert client.get("/api/", **first).status_code == 429
+    assert client.get("/api/", HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 200
+
+
 def test_the_schema_is_valid_openapi_and_lists_every_path(client):
     schema = api(client, "/api/schema/", format="json")
     validate_schema(schema)
@@ -317,3 +324,22 @@ def test_the_page_cache_never_serves_the_api(client, settings):
     assert api(client, "/api/organisations/")["count"] == 0
     assert client.get(f"/api/organisations/{org.slug}/").status_code == 404
     assert not [key for key in cache._cache if "public-page:" in key]
+
+
+@pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))
+def test_it_never_answers_a_junk_parameter_with_a_server_error(junk):
+    published_world()
+    client = Client(raise_request_exception=False)
+    for model in RESOURCE_MODELS:
+        viewset = VIEWSETS[model]
+        filterset = DjangoFilterBackend().get_filterset_class(viewset(), model.objects.none())
+        for parameter in [*filterset.base_filters, "limit", "offset"]:
+            response = client.get(list_url(model), {parameter: junk})
+            assert response.status_code in (200, 400), (model, parameter, response.status_code)
+
+
+@pytest.mark.parametrize("address", ["999999999999999999999999", "0", "x" * 300])
+def test_it_answers_a_junk_address_with_not_found(client, address):
+    for model in RESOURCE_MODELS:
+        response = Client(raise_request_exception=False).get(f"{list_url(model)}{address}/")
+        assert response.status_code == 404, (model, response.status_code)

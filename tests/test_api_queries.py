@@ -22,14 +22,6 @@ pytestmark = pytest.mark.django_db
 PUBLISHED = "published"
 
 
-@pytest.fixture(autouse=True)
-def generous_rate(settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"},
-    }
-
-
 @pytest.fixture
 def hub():
     """A published organisation, framework, site, person and concern for rows to hang on."""

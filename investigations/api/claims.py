@@ -17,10 +17,15 @@ def record_key(record):
 
 
 def public_claims(records):
-    """Blank private links and attach ``public_citations``, in two queries; return the
-    page's ``Footnotes``, which ``withhold_claims`` then applies."""
-    records = blank_private_links([record for record in records if record is not None])
-    footnotes = Footnotes(records)
+    """Blank private links; return the records' ``Footnotes`` (one query), which
+    ``attach_citations`` and ``withhold_claims`` then use."""
+    return Footnotes(blank_private_links([record for record in records if record is not None]))
+
+
+def attach_citations(footnotes, records):
+    """Give each record ``public_citations``: those to published sources, each marked stale
+    or not, of every claim not withheld. One query; call before ``withhold_claims``, since
+    staleness is judged against the values as they stand."""
     by_key = {}
     for record in records:
         record.public_citations = []
@@ -34,9 +39,8 @@ def public_claims(records):
     for citation in citations:
         record = by_key[(citation.content_type_id, citation.object_id)]
         if not footnotes.withheld(record, citation.field_name, citation.marker):
-            citation.stale = is_stale(citation, record)  # against the value before withholding
+            citation.stale = is_stale(citation, record)
             record.public_citations.append(citation)
-    return footnotes
 
 
 def withhold_claims(footnotes, records):

@@ -24,6 +24,8 @@ class ListPagination(LimitOffsetPagination):
         self.offset = self.get_offset(request)
         paginator = IdsFirstPaginator(queryset, self.limit)
         self.count = paginator.count
+        if self.offset >= self.count:
+            return []  # nothing to read, and an offset past any integer column never reaches SQL
         return paginator.rows(self.offset, self.offset + self.limit)
 
     def get_schema_operation_parameters(self, view):

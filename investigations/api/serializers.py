@@ -1,5 +1,5 @@
-"""The JSON of each resource. A list shows a record's fields and links; its detail adds
-the citations of each claim and the rows its page shows.
+"""The JSON of each resource in a list: a record's fields, and links to the records it
+names. ``details`` adds what a detail shows besides.
 
 Serializers read only what the views prepared (``claims.public_claims``): links to drafts
 are already blank, withheld claims already gone, citations already marked stale or not.
@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from investigations import models
 
-from .links import PageField, ResourceField, link, own_link
+from .links import PageField, link, own_link
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -45,11 +45,12 @@ def citations():
 
 
 class RecordSerializer(serializers.ModelSerializer):
-    """A published record: its resource, its page, its fields."""
+    """A record or row, read-only; a record with a page starts with ``common_fields``."""
 
     common_fields = ["url", "page", "slug"]
 
     def build_field(self, field_name, info, model_class, nested_depth):
+        """Every model field read-only, so the schema says no field can be written."""
         field_class, kwargs = super().build_field(field_name, info, model_class, nested_depth)
         kwargs["read_only"] = True
         return field_class, kwargs
@@ -286,135 +287,3 @@ class FrameworkMembershipSerializer(RecordSerializer):
     class Meta:
         model = models.FrameworkMembership
         fields = ["url", "framework", "organisation", "lot", "start"]
-
-
-# Rows shown inside an organisation's detail: they have no resource of their own.
-
-
-class AliasSerializer(RecordSerializer):
-    citations = citations()
-
-    class Meta:
-        model = models.OrganisationAlias
-        fields = ["name", "kind", "start", "end", "citations"]
-
-
-class IdentifierSerializer(RecordSerializer):
-    org_id = serializers.CharField(read_only=True, help_text="As GB-COH-02128897.")
-    citations = citations()
-
-    class Meta:
-        model = models.Identifier
-        fields = ["scheme", "value", "org_id", "citations"]
-
-
-class ProfileSectionSerializer(RecordSerializer):
-    citations = citations()
-
-    class Meta:
-        model = models.ProfileSection
-        fields = ["heading", "title", "body", "citations"]
-
-
-class FinancialFilingSerializer(RecordSerializer):
-    citations = citations()
-
-    class Meta:
-        model = models.FinancialFiling
-        fields = [
-            "period_end",
-            "period_months",
-            "currency",
-            "turnover",
-            "operating_profit",
-            "profit_before_tax",
-            "net_assets",
-            "employees",
-            "citations",
-        ]
-
-
-def rows(serializer, attribute):
-    """The rows a view prepared under ``attribute`` (see views.Shown)."""
-    return serializer(source=attribute, many=True, read_only=True)
-
-
-def links_to(model, attribute):
-    return link(model, source=attribute, many=True)
-
-
-def detail(serializer, **declared):
-    """The detail serializer of a list's ``serializer``: its citations, and ``declared``
-    fields for the rows and records its page shows."""
-    declared["citations"] = citations()
-    meta = type("Meta", (serializer.Meta,), {"fields": [*serializer.Meta.fields, *declared]})
-    name = serializer.__name__.replace("Serializer", "DetailSerializer")
-    return type(serializer)(name, (serializer,), {**declared, "Meta": meta})
-
-
-OrganisationDetailSerializer = detail(
-    OrganisationSerializer,
-    aliases=rows(AliasSerializer, "shown_aliases"),
-    identifiers=rows(IdentifierSerializer, "shown_identifiers"),
-    sections=rows(ProfileSectionSerializer, "shown_sections"),
-    filings=rows(FinancialFilingSerializer, "shown_filings"),
-    relationships_out=rows(RelationshipSerializer, "shown_relationships_out"),
-    relationships_in=rows(RelationshipSerializer, "shown_relationships_in"),
-    contract_parties=rows(ContractPartySerializer, "shown_contract_parties"),
-    concern_parties=rows(ConcernPartySerializer, "shown_concern_parties"),
-    roles=rows(RoleSerializer, "shown_roles"),
-    site_roles=rows(SiteRoleSerializer, "shown_site_roles"),
-    framework_memberships=rows(FrameworkMembershipSerializer, "shown_framework_places"),
-)
-ContractDetailSerializer = detail(
-    ContractSerializer,
-    parties=rows(ContractPartySerializer, "shown_parties"),
-    concerns=links_to(models.Concern, "shown_concerns"),
-)
-ConcernDetailSerializer = detail(
-    ConcernSerializer,
-    parties=rows(ConcernPartySerializer, "shown_parties"),
-    contracts=links_to(models.Contract, "shown_contracts"),
-    people=links_to(models.Person, "shown_people"),
-)
-PersonDetailSerializer = detail(
-    PersonSerializer,
-    roles=rows(RoleSerializer, "shown_roles"),
-    concerns=links_to(models.Concern, "shown_concerns"),
-)
-SiteDetailSerializer = detail(
-    SiteSerializer,
-    roles=rows(SiteRoleSerializer, "shown_roles"),
-    contracts=links_to(models.Contract, "shown_contracts"),
-)
-FrameworkDetailSerializer = detail(
-    FrameworkSerializer,
-    memberships=rows(FrameworkMembershipSerializer, "shown_memberships"),
-    call_offs=links_to(models.Contract, "shown_call_offs"),
-)
-RelationshipDetailSerializer = detail(RelationshipSerializer)
-ContractPartyDetailSerializer = detail(ContractPartySerializer)
-ConcernPartyDetailSerializer = detail(ConcernPartySerializer)
-RoleDetailSerializer = detail(RoleSerializer)
-SiteRoleDetailSerializer = detail(SiteRoleSerializer)
-FrameworkMembershipDetailSerializer = detail(FrameworkMembershipSerializer)
-
-
-class SupportedClaimSerializer(serializers.Serializer):
-    """A published claim that a source backs."""
-
-    record = ResourceField(help_text="The record that makes the claim.")
-    field = serializers.CharField(source="citation.field_name")
-    marker = serializers.CharField(source="citation.marker")
-    quote = serializers.CharField(source="citation.quote")
-    locator = serializers.CharField(source="citation.locator")
-    confidence = serializers.CharField(source="citation.confidence")
-    stale = serializers.SerializerMethodField()
-
-    def get_stale(self, claim) -> bool:
-        return claim.citation.is_stale(claim.record)
-
-
-SourceDetailSerializer = detail(
-    SourceSerializer, supports=SupportedClaimSerializer(source="claims", many=True, read_only=True)
-)

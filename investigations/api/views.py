@@ -23,8 +23,8 @@ from investigations.views.claims import claims_citing
 from investigations.views.lookup import Moved, published_or_404
 from investigations.views.profiles import published_parties
 
-from . import serializers
-from .claims import public_claims, withhold_claims
+from . import details, serializers
+from .claims import attach_citations, public_claims, withhold_claims
 from .links import api_url, lookup_field
 from .throttling import RateLimitHeaders
 
@@ -55,12 +55,11 @@ def shown(name, queryset):
 
 
 def was_deleted(model, **lookup):
-    return (
-        has_status(model)
-        and (
-            model.objects.filter(**lookup, deleted_at__isnull=False, published_at__isnull=False)
-        ).exists()
-    )
+    """True for a record that was published and has since been deleted."""
+    if not has_status(model):
+        return False
+    deleted = model.objects.filter(**lookup, deleted_at__isnull=False, published_at__isnull=False)
+    return deleted.exists()
 
 
 def public_record(queryset, field, value):
@@ -122,6 +121,7 @@ class PublicViewSet(RateLimitHeaders, viewsets.ReadOnlyModelViewSet):
         attributes = [prefetch.to_attr for prefetch in self.cited_rows]
         rows = [row for attribute in attributes for row in getattr(record, attribute)]
         footnotes = public_claims([record, *rows])
+        attach_citations(footnotes, [record, *rows])
         withhold_claims(footnotes, [record])
         for attribute in attributes:
             setattr(record, attribute, withhold_claims(footnotes, getattr(record, attribute)))
@@ -147,7 +147,7 @@ def documented(viewset):
 class OrganisationViewSet(PublicViewSet):
     model = models.Organisation
     serializer_class = serializers.OrganisationSerializer
-    detail_serializer_class = serializers.OrganisationDetailSerializer
+    detail_serializer_class = details.OrganisationDetailSerializer
     filterset_class = filters.OrganisationFilter
     cited_rows = (
         shown("aliases", models.OrganisationAlias.objects.all()),
@@ -178,7 +178,7 @@ class OrganisationViewSet(PublicViewSet):
 class ContractViewSet(PublicViewSet):
     model = models.Contract
     serializer_class = serializers.ContractSerializer
-    detail_serializer_class = serializers.ContractDetailSerializer
+    detail_serializer_class = details.ContractDetailSerializer
     filterset_class = filters.ContractFilter
     related = ("framework", "site")
     cited_rows = (shown("parties", published_parties()),)
@@ -189,7 +189,7 @@ class ContractViewSet(PublicViewSet):
 class ConcernViewSet(PublicViewSet):
     model = models.Concern
     serializer_class = serializers.ConcernSerializer
-    detail_serializer_class = serializers.ConcernDetailSerializer
+    detail_serializer_class = details.ConcernDetailSerializer
     filterset_class = filters.ConcernFilter
     related = ("regulator",)
     cited_rows = (
@@ -210,7 +210,7 @@ class ConcernViewSet(PublicViewSet):
 class PersonViewSet(PublicViewSet):
     model = models.Person
     serializer_class = serializers.PersonSerializer
-    detail_serializer_class = serializers.PersonDetailSerializer
+    detail_serializer_class = details.PersonDetailSerializer
     filterset_class = filters.PersonFilter
     cited_rows = (shown("roles", models.Role.objects.published().select_related("organisation")),)
     linked = (shown("concerns", models.Concern.objects.published()),)
@@ -220,7 +220,7 @@ class PersonViewSet(PublicViewSet):
 class SiteViewSet(PublicViewSet):
     model = models.Site
     serializer_class = serializers.SiteSerializer
-    detail_serializer_class = serializers.SiteDetailSerializer
+    detail_serializer_class = details.SiteDetailSerializer
     filterset_fields = ("kind",)
     cited_rows = (
         shown("roles", models.SiteRole.objects.published().select_related("organisation")),
@@ -232,7 +232,7 @@ class SiteViewSet(PublicViewSet):
 class FrameworkViewSet(PublicViewSet):
     model = models.Framework
     serializer_class = serializers.FrameworkSerializer
-    detail_serializer_class = serializers.FrameworkDetailSerializer
+    detail_serializer_class = details.FrameworkDetailSerializer
     filterset_fields = ("service_category",)
     related = ("buyer",)
     cited_rows = (
@@ -248,7 +248,7 @@ class FrameworkViewSet(PublicViewSet):
 class SourceViewSet(PublicViewSet):
     model = models.Source
     serializer_class = serializers.SourceSerializer
-    detail_serializer_class = serializers.SourceDetailSerializer
+    detail_serializer_class = details.SourceDetailSerializer
     filterset_class = filters.SourceFilter
 
     def get_object(self):
@@ -288,35 +288,35 @@ VIEWSETS = {
     models.Relationship: linking_rows(
         models.Relationship,
         serializers.RelationshipSerializer,
-        serializers.RelationshipDetailSerializer,
+        details.RelationshipDetailSerializer,
         ("kind",),
     ),
     models.ContractParty: linking_rows(
         models.ContractParty,
         serializers.ContractPartySerializer,
-        serializers.ContractPartyDetailSerializer,
+        details.ContractPartyDetailSerializer,
         ("role",),
     ),
     models.ConcernParty: linking_rows(
         models.ConcernParty,
         serializers.ConcernPartySerializer,
-        serializers.ConcernPartyDetailSerializer,
+        details.ConcernPartyDetailSerializer,
         (),
         related=("parent_at_time",),
     ),
     models.Role: linking_rows(
-        models.Role, serializers.RoleSerializer, serializers.RoleDetailSerializer, ("kind",)
+        models.Role, serializers.RoleSerializer, details.RoleDetailSerializer, ("kind",)
     ),
     models.SiteRole: linking_rows(
         models.SiteRole,
         serializers.SiteRoleSerializer,
-        serializers.SiteRoleDetailSerializer,
+        details.SiteRoleDetailSerializer,
         ("kind",),
     ),
     models.FrameworkMembership: linking_rows(
         models.FrameworkMembership,
         serializers.FrameworkMembershipSerializer,
-        serializers.FrameworkMembershipDetailSerializer,
+        details.FrameworkMembershipDetailSerializer,
         (),
     ),
 }
