@@ -1,13 +1,13 @@
 """Public URLs. Each detail route is named <model>_detail and takes the record's slug."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import path, re_path
 
 from investigations.caching import cache_keyed_on
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
-from . import details, files, health, lists, pages, search
+from . import details, files, health, lists, network, pages, search
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -26,6 +26,12 @@ urlpatterns = [
     path("concerns/<slug:slug>/", details.concern_detail, name="concern_detail"),
     path("sources/<slug:slug>/", details.source_detail, name="source_detail"),
     path("sources/<slug:slug>/file/", files.source_file, name="source_file"),
+    path("network/", network.network_page, name="network"),
+    re_path(
+        r"^network/download\.(?P<file_format>svg|gexf|json)$",
+        network.network_download,
+        name="network_download",
+    ),
     path("feed/", cache_keyed_on()(RecentlyUpdatedFeed()), name="feed"),
     # "p" is the sitemap's page number.
     path("sitemap.xml", cache_keyed_on("p")(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
