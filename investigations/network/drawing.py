@@ -36,7 +36,7 @@ FILLS = {
     "framework": "#8C8C8C",
     "more": "#FFFFFF",
 }
-LABEL_CHARACTERS = 26
+LABEL_CHARACTERS = 24
 LEGEND_ROW = 24
 MARGIN = 95  # room for the labels of the outermost nodes
 
@@ -85,12 +85,23 @@ class DrawnEdge:
         return self.edge.standing == UNCERTAIN
 
     @property
+    def _along(self):
+        """Labels sit nearer the end with fewer links: hubs would crowd them."""
+        return (
+            0.62
+            if self.source.links > self.target.links
+            else 0.38
+            if self.source.links < self.target.links
+            else 0.5
+        )
+
+    @property
     def label_x(self):
-        return (self.x1 + self.x2) / 2
+        return self.x1 + (self.x2 - self.x1) * self._along
 
     @property
     def label_y(self):
-        return (self.y1 + self.y2) / 2 + 3
+        return self.y1 + (self.y2 - self.y1) * self._along + 3
 
 
 @dataclass
@@ -130,7 +141,7 @@ def draw(graph):
         layers = len({round(y, 6) for y in positions(graph).values()})
         plot_height = max(160, 110 * (layers - 1))
     else:
-        plot_height = max(260, round(width * 0.62))
+        plot_height = max(260, round(width * 0.75))
     top = legend_height + 40
     spots = {
         key: (MARGIN + x * (width - 2 * MARGIN), top + y * plot_height)

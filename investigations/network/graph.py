@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from investigations.models import Concern, Contract, Framework, Organisation, Person, Site
 
+from .as_of import HELD
 from .links import LINK_KINDS, OWNERSHIP_KINDS
 
 MAX_DEPTH = 3
@@ -66,6 +67,7 @@ class Node:
     url: str
     depth: int
     record: object = None  # None for an "and N more" node
+    links: int = 0  # how many edges of the graph touch it
 
     @property
     def kind_label(self):
@@ -141,13 +143,15 @@ class Graph:
     def link(self, edge):
         if edge.identity not in {known.identity for known in self.edges}:
             self.edges.append(edge)
+            self.nodes[edge.source].links += 1
+            self.nodes[edge.target].links += 1
 
     def fold(self, node, count):
         more = Node(
             f"more:{node.key}", f"and {count} more", "more", onward_url(node), node.depth + 1
         )
         self.add(more)
-        self.edges.append(Edge(node.key, more.key, "held", folded=count))
+        self.link(Edge(node.key, more.key, HELD, folded=count))
 
     def cited_records(self):
         return [edge.citation[0] for edge in self.edges if edge.link_kind]

@@ -34,7 +34,40 @@ def compute_positions(graph):
         coords = network.layout_sugiyama().coords[: len(keys)]
     else:
         coords = network.layout_kamada_kawai(seed=network.layout_circle().coords).coords
-    return dict(zip(keys, _scaled(coords), strict=True))
+    return dict(zip(keys, _spread(_scaled(coords)), strict=True))
+
+
+# A node's label is about this share of the picture wide and high; nodes closer than
+# that are pushed apart, so labels do not print over each other.
+LABEL_BOX = (0.13, 0.055)
+SPREAD_ROUNDS = 60
+
+
+def _spread(points):
+    """Push apart nodes whose labels would overlap, a little each round, then rescale."""
+    points = [list(point) for point in points]
+    width, height = LABEL_BOX
+    for _ in range(SPREAD_ROUNDS):
+        moved = False
+        for i, first in enumerate(points):
+            for second in points[i + 1 :]:
+                dx, dy = second[0] - first[0], second[1] - first[1]
+                overlap_x, overlap_y = width - abs(dx), height - abs(dy)
+                if overlap_x <= 0 or overlap_y <= 0:
+                    continue
+                moved = True
+                # Along the axis that needs the smaller push; ties broken by index.
+                axis, overlap, gap = (
+                    (0, overlap_x, dx)
+                    if overlap_x * height < overlap_y * width
+                    else (1, overlap_y, dy)
+                )
+                push = overlap / 4 * (1 if gap >= 0 else -1)
+                first[axis] -= push
+                second[axis] += push
+        if not moved:
+            break
+    return _scaled(points)
 
 
 def _scaled(coords):
