@@ -175,6 +175,11 @@ def test_no_unpublished_text_reaches_any_public_page(client):
     assert f"/organisations/{org.slug}/" in crawled
     assert f"/contracts/{contract.slug}/" in crawled
     assert "/frameworks/public-framework/" in crawled
+    network = f"/network/?around=organisation%3A{org.slug}&depth="
+    assert any(url.startswith(network) for url in crawled)
+    assert {url.split("?")[0] for url in crawled} >= {
+        f"/network/download.{kind}" for kind in ("svg", "gexf", "json")
+    }
     leaks = [url for url, body in pages if MARKER in body.lower()]
     assert leaks == []
 

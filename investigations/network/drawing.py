@@ -138,7 +138,7 @@ def draw(graph):
     legend = _legend(graph, width)
     legend_height = (legend[-1].y + LEGEND_ROW) if legend else 0
     if graph.is_ownership_chain:
-        layers = len({round(y, 6) for y in positions(graph).values()})
+        layers = len({round(y, 6) for _, y in positions(graph).values()})
         plot_height = max(160, 110 * (layers - 1))
     else:
         plot_height = max(260, round(width * 0.75))

@@ -34,7 +34,7 @@ def compute_positions(graph):
         coords = network.layout_sugiyama().coords[: len(keys)]
     else:
         coords = network.layout_kamada_kawai(seed=network.layout_circle().coords).coords
-    return dict(zip(keys, _spread(_scaled(coords)), strict=True))
+    return dict(zip(keys, _spread(_scaled(coords), layered=graph.is_ownership_chain), strict=True))
 
 
 # A node's label is about this share of the picture wide and high; nodes closer than
@@ -43,8 +43,9 @@ LABEL_BOX = (0.13, 0.055)
 SPREAD_ROUNDS = 60
 
 
-def _spread(points):
-    """Push apart nodes whose labels would overlap, a little each round, then rescale."""
+def _spread(points, layered):
+    """Push apart nodes whose labels would overlap, a little each round, then rescale.
+    Nodes in layers move only along their layer."""
     points = [list(point) for point in points]
     width, height = LABEL_BOX
     for _ in range(SPREAD_ROUNDS):
@@ -57,11 +58,8 @@ def _spread(points):
                     continue
                 moved = True
                 # Along the axis that needs the smaller push; ties broken by index.
-                axis, overlap, gap = (
-                    (0, overlap_x, dx)
-                    if overlap_x * height < overlap_y * width
-                    else (1, overlap_y, dy)
-                )
+                sideways = layered or overlap_x * height < overlap_y * width
+                axis, overlap, gap = (0, overlap_x, dx) if sideways else (1, overlap_y, dy)
                 push = overlap / 4 * (1 if gap >= 0 else -1)
                 first[axis] -= push
                 second[axis] += push
