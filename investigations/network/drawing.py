@@ -61,8 +61,9 @@ class DrawnNode:
 
     @property
     def label(self):
-        name = self.node.name
-        return name if len(name) <= LABEL_CHARACTERS else name[: LABEL_CHARACTERS - 1] + "…"
+        """The name, cut short but for the centre's, which the page's heading also gives."""
+        name, room = self.node.name, LABEL_CHARACTERS * (2 if self.node.depth == 0 else 1)
+        return name if len(name) <= room else name[: room - 1] + "…"
 
     @property
     def label_y(self):

@@ -6,6 +6,7 @@ records. Each says where its citations are: the row itself, or the record's fiel
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -16,6 +17,7 @@ from investigations.models import (
     ContractParty,
     Framework,
     FrameworkMembership,
+    Organisation,
     Relationship,
     Role,
     SiteRole,
@@ -95,17 +97,35 @@ class LinkKind:
         if not condition:
             return []
         related = [end for end in self.ends if end]
+        rows = self.rows().filter(condition).select_related(*related).only(*self.columns)
         found = []
-        for row in self.rows().filter(condition).select_related(*related):
+        for row in rows:
             start, end = self.dates(row) if self.dates else (None, None)
             standing = standing_on(start, end, as_of)
             if standing:
                 found.append((row, standing))
         return found
 
+    @cached_property
+    def columns(self):
+        """The row whole (its claims are checked against its citations); of the records at
+        its ends only what a node shows, as reading 500 whole records takes most of a page's
+        time."""
+        columns = [field.name for field in self.model._meta.concrete_fields]
+        for end in filter(None, self.ends):
+            shown = self.end_model(end)
+            names = ["slug", shown.slug_source_field]
+            names += ["kind"] if shown is Organisation else []
+            names += ["start", "awarded", "end"] if shown is Contract else []  # dates a party
+            columns += [f"{end}__{name}" for name in names]
+        return columns
+
+    @cached_property
+    def model(self):
+        return self.rows().model
+
     def end_model(self, end):
-        model = self.rows().model
-        return model._meta.get_field(end).related_model if end else model
+        return self.model._meta.get_field(end).related_model if end else self.model
 
     def record_at(self, row, end):
         return getattr(row, end) if end else row
