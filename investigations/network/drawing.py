@@ -5,6 +5,7 @@ also has its own shape, so the legend reads in greyscale and in print.
 """
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 from .as_of import UNCERTAIN
@@ -80,6 +81,7 @@ class DrawnEdge:
     source: object  # the nodes at its ends
     target: object
     description: str  # "Life Healthcare, acquired 2016, Alliance Medical"
+    stacked: int = 0  # how many edges between the same two nodes come before this one
 
     @property
     def uncertain(self):
@@ -102,7 +104,7 @@ class DrawnEdge:
 
     @property
     def label_y(self):
-        return self.y1 + (self.y2 - self.y1) * self._along + 3
+        return self.y1 + (self.y2 - self.y1) * self._along + 3 + 12 * self.stacked
 
 
 @dataclass
@@ -149,16 +151,14 @@ def draw(graph):
         for key, (x, y) in positions(graph).items()
     }
     nodes = [DrawnNode(node, *spots[key]) for key, node in graph.nodes.items()]
-    edges = [
-        DrawnEdge(
-            edge,
-            *_ends(spots[edge.source], spots[edge.target]),
-            graph.nodes[edge.source],
-            graph.nodes[edge.target],
-            describe(graph, edge),
-        )
-        for edge in graph.edges
-    ]
+    pairs = Counter()
+    edges = []
+    for edge in graph.edges:
+        pair = frozenset((edge.source, edge.target))
+        ends = _ends(spots[edge.source], spots[edge.target])
+        source, target = graph.nodes[edge.source], graph.nodes[edge.target]
+        edges.append(DrawnEdge(edge, *ends, source, target, describe(graph, edge), pairs[pair]))
+        pairs[pair] += 1  # the next label between these two goes below this one
     return Drawing(width, round(top + plot_height + 45), nodes, edges, legend, legend_height)
 
 
