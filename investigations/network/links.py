@@ -72,6 +72,17 @@ def _contract_dates(row):
     return contract.start or contract.awarded, contract.end
 
 
+# A published row's fields no link, label or footnote reads.
+BOOKKEEPING = (
+    "published_at",
+    "last_reviewed",
+    "publication_override_reason",
+    "publication_override_by",
+    "created_at",
+    "updated_at",
+)
+
+
 @dataclass(frozen=True)
 class LinkKind:
     """One way two records are tied: the rows that tie them and how to read one.
@@ -108,10 +119,14 @@ class LinkKind:
 
     @cached_property
     def columns(self):
-        """The row whole (its claims are checked against its citations); of the records at
-        its ends only what a node shows, as reading 500 whole records takes most of a page's
-        time."""
-        columns = [field.name for field in self.model._meta.concrete_fields]
+        """The row but its bookkeeping (its claims are checked against its citations); of
+        the records at its ends only what a node shows: reading 500 whole rows and records
+        took most of a page's time."""
+        columns = [
+            field.name
+            for field in self.model._meta.concrete_fields
+            if field.name not in BOOKKEEPING
+        ]
         for end in filter(None, self.ends):
             shown = self.end_model(end)
             names = ["slug", shown.slug_source_field]
