@@ -150,11 +150,22 @@ def test_the_profile_has_a_timeline_of_ownership_changes_that_link_to_the_chain_
     assert 'href="?as_of=2019-08-01#ownership"' in changes
 
 
-def test_a_date_that_is_not_a_day_gets_a_400_with_a_message(client, chain):
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2016", "“2016” is not a single day"),
+        ("March 2016", "“March 2016” is not a single day"),
+        ("2016-02-30", "not a date this site can read"),
+        ("\x00", "not a date this site can read"),
+        ("1' OR '1'='1", "not a date this site can read"),
+        ("x" * 10_240, "not a date this site can read"),
+    ],
+)
+def test_a_date_that_is_not_a_day_gets_a_400_with_a_message(client, chain, value, message):
     company, _, _ = chain
-    response = client.get(company.get_absolute_url(), {"as_of": "2016"})
+    response = client.get(company.get_absolute_url(), {"as_of": value})
     assert response.status_code == 400
-    assert "is not a single day" in response.content.decode()
+    assert message in response.content.decode()
 
 
 def test_the_network_on_a_date_leaves_out_what_had_not_begun_and_dashes_the_uncertain(

@@ -44,7 +44,9 @@ def parse_as_of(text):
     try:
         date = parse_partial_date(text)
     except ValueError:
-        raise ValueError(f"“{text[:40]}” is not a date. Use a day, as 2020-01-01.") from None
+        raise ValueError(
+            "That is not a date this site can read. Use a day, as 2020-01-01."
+        ) from None
     if date.day is None:
         raise ValueError(f"“{date.display}” is not a single day. Use a day, as 2020-01-01.")
     return datetime.date(date.year, date.month, date.day)

@@ -12,7 +12,7 @@ from investigations.caching import cache_keyed_on
 from investigations.citations import Footnotes
 from investigations.network.as_of import EXPLANATION, parse_as_of
 from investigations.network.exports import as_gexf, as_json
-from investigations.network.graph import CENTRES, MAX_DEPTH, neighbourhood, network_url
+from investigations.network.graph import CENTRES, MAX_DEPTH, neighbourhood
 from investigations.network.picture import picture_of
 
 from .profiles import ownership_chains
@@ -82,18 +82,10 @@ def network_page(request):
         centre=query.record,
         heading=f"Network around {query.record}",
         as_of_explanation=EXPLANATION,
-        depths=[(depth, _with(query, depth=depth)) for depth in range(1, MAX_DEPTH + 1)],
+        depths=range(1, MAX_DEPTH + 1),
         page_description=f"The published records tied to {query.record}, and how.",
     )
     return render(request, "investigations/network.html", context)
-
-
-def _with(query, **changes):
-    parameters = {"depth": query.depth, **changes}
-    if query.as_of:
-        parameters["as_of"] = query.as_of.isoformat()
-    key = f"{query.record._meta.model_name}:{query.record.slug}"
-    return network_url(key, **parameters)
 
 
 @cache_keyed_on(*PARAMETERS)
