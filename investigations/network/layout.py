@@ -39,7 +39,7 @@ def compute_positions(graph):
 
 # A node's label is about this share of the picture wide and high; nodes closer than
 # that are pushed apart, so labels do not print over each other.
-LABEL_BOX = (0.13, 0.055)
+LABEL_BOX = (0.16, 0.07)
 SPREAD_ROUNDS = 60
 
 
