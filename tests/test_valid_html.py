@@ -41,9 +41,11 @@ def duplicate_ids(body):
 
 
 def is_html(url):
-    """Not the sitemap, the feed, a list's download, a dump or a record's export."""
+    """Not the sitemap, the feed, a list's download, a dump, a record's export or a
+    network's download."""
     exports = (".xml", "/feed/", ".json", ".jsonl")
-    return not url.endswith(exports) and "format=" not in url and "/dumps/" not in url
+    downloads = ("/data/dumps/", "/network/download.")
+    return not url.endswith(exports) and "format=" not in url and not url.startswith(downloads)
 
 
 def test_every_public_page_parses_without_errors_has_unique_ids_and_valid_datetimes(client):

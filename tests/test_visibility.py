@@ -212,6 +212,11 @@ def test_no_unpublished_text_reaches_any_public_page(client, settings, tmp_path)
     assert {f"/data/dumps/{folder.name}/{entry['name']}" for entry in manifest["files"]} <= crawled
     assert f"/organisations/{org.slug}/ftm.jsonl" in crawled
     assert f"/contracts/{contract.slug}/ocds.json" in crawled
+    network = f"/network/?around=organisation%3A{org.slug}&depth="
+    assert any(url.startswith(network) for url in crawled)
+    assert {url.split("?")[0] for url in crawled} >= {
+        f"/network/download.{kind}" for kind in ("svg", "gexf", "json")
+    }
     leaks = [url for url, body in pages if MARKER in body.lower()]
     assert leaks == []
 

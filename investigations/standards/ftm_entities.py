@@ -12,7 +12,7 @@ from investigations.models import (
     SiteRole,
 )
 from investigations.models.visibility import has_status
-from investigations.views.profiles import OWNERSHIP_KINDS
+from investigations.network.links import OWNERSHIP_KINDS
 
 from .provenance import Provenance, public_url, record_id
 

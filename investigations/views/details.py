@@ -15,6 +15,9 @@ from investigations.models import (
     Source,
     blank_private_links,
 )
+from investigations.network.as_of import EXPLANATION, parse_as_of
+from investigations.network.graph import neighbourhood
+from investigations.network.picture import picture_of
 
 from .claims import claims_citing
 from .lookup import detail_view
@@ -34,22 +37,33 @@ def render_detail(request, template, record, rows, **context):
     sources are withheld from the record and the rows.
     """
     records = [record, *(row for listed in rows.values() for row in listed)]
-    footnotes = Footnotes(blank_private_links(records))
+    graph = neighbourhood(record)
+    footnotes = Footnotes([*blank_private_links(records), *graph.cited_records()])
     footnotes.withhold([record])
     rows = {name: footnotes.withhold(listed) for name, listed in rows.items()}
-    context.update(rows, record=record, footnotes=footnotes)
+    network = picture_of(graph, footnotes)
+    context.update(rows, record=record, footnotes=footnotes, network=network)
     return render(request, f"investigations/{template}", context)
 
 
 def show_organisation(request, organisation):
-    profile = organisation_profile(organisation)
-    footnotes = Footnotes(blank_private_links(cited_records(organisation, profile)))
+    try:
+        as_of = parse_as_of(request.GET.get("as_of", ""))
+    except ValueError as error:
+        context = {"record": organisation, "as_of_error": str(error)}
+        return render(request, "investigations/as_of_error.html", context, status=400)
+    profile = organisation_profile(organisation, as_of)
+    graph = neighbourhood(organisation, as_of=as_of)
+    records = blank_private_links(cited_records(organisation, profile))
+    footnotes = Footnotes([*records, *graph.cited_records()])
     withhold_from_profile(footnotes, organisation, profile)
     group_sections(profile)
     context = {
         "organisation": organisation,
         "record": organisation,
         "footnotes": footnotes,
+        "network": picture_of(graph, footnotes),
+        "as_of_explanation": EXPLANATION,
         "page_description": f"{organisation.name}: {organisation.get_kind_display()}"
         " — contracts, concerns, ownership and sources.",
     }
@@ -110,7 +124,7 @@ def show_source(request, source):
     return render(request, "investigations/source_detail.html", context)
 
 
-organisation_detail = cache_keyed_on()(detail_view(Organisation, show_organisation))
+organisation_detail = cache_keyed_on("as_of")(detail_view(Organisation, show_organisation))
 contract_detail = cache_keyed_on()(detail_view(Contract, show_contract))
 concern_detail = cache_keyed_on()(detail_view(Concern, show_concern))
 person_detail = cache_keyed_on()(detail_view(Person, show_person))

@@ -4,6 +4,7 @@ Every related row is filtered to published records at both ends, so a draft cont
 concern, person, site or owner never appears on a published organisation's page.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
@@ -18,12 +19,8 @@ from investigations.models import (
     Role,
     SiteRole,
 )
-
-OWNERSHIP_KINDS = (
-    Relationship.Kind.PARENT_OF,
-    Relationship.Kind.ACQUIRED,
-    Relationship.Kind.SHAREHOLDER_IN,
-)
+from investigations.network.as_of import HELD, UNCERTAIN, standing_on
+from investigations.network.links import OWNERSHIP_KINDS
 
 
 def published_parties():
@@ -37,6 +34,11 @@ class Link:
     relationship: Relationship
     organisation: Organisation
     depth: int
+    standing: str = HELD  # on the page's date: as_of.HELD or as_of.UNCERTAIN
+
+    @property
+    def uncertain(self):
+        return self.standing == UNCERTAIN
 
 
 MAX_CHAIN_DEPTH = 30  # ends the walk on a cycle of ownership edges
@@ -65,14 +67,19 @@ def _reachable(organisation, near, far):
     return RawSQL(sql, [organisation.pk, *OWNERSHIP_KINDS, MAX_CHAIN_DEPTH])
 
 
-def ownership_chains(organisation):
-    """Owners up the chain and holdings down it, in one query.
+def ownership_chains(organisation, as_of=None):
+    """Owners up the chain and holdings down it, in one query; on ``as_of`` if given."""
+    return chains(organisation, ownership_edges(organisation), as_of)
+
+
+def ownership_edges(organisation):
+    """The published ownership edges the chains can use, in one query.
 
     A recursive query in the database finds the edges the chains can use, so the page
     reads those and not every ownership edge there is; walking them in Python keeps the
     query count constant however deep the chain.
     """
-    edges = list(
+    return list(
         Relationship.objects.published()
         .filter(kind__in=OWNERSHIP_KINDS)
         .filter(
@@ -82,22 +89,28 @@ def ownership_chains(organisation):
         .select_related("subject", "object")
         .order_by("start", "pk")
     )
-    owners = _walk(organisation, edges, up=True)
-    holdings = _walk(organisation, edges, up=False)
-    return owners, holdings
 
 
-def _walk(start, edges, up):
-    found, seen, frontier, depth = [], {start.pk}, [start.pk], 1
+def chains(organisation, edges, as_of=None):
+    """Owners and holdings along the edges that held on ``as_of`` (None: every edge); a
+    chain through an uncertain edge is uncertain from there on."""
+    return _walk(organisation, edges, True, as_of), _walk(organisation, edges, False, as_of)
+
+
+def _walk(start, edges, up, as_of):
+    found, seen, frontier, depth = [], {start.pk}, {start.pk: HELD}, 1
     while frontier:
-        following = []
+        following = {}
         for edge in edges:
             near, far = (edge.object, edge.subject) if up else (edge.subject, edge.object)
-            if near.pk in frontier:
-                found.append(Link(edge, far, depth))
+            standing = standing_on(edge.start, edge.end, as_of)
+            if near.pk in frontier and standing:
+                if frontier[near.pk] == UNCERTAIN:
+                    standing = UNCERTAIN
+                found.append(Link(edge, far, depth, standing))
                 if far.pk not in seen:
                     seen.add(far.pk)
-                    following.append(far.pk)
+                    following[far.pk] = standing
         frontier, depth = following, depth + 1
     return found
 
@@ -130,10 +143,15 @@ def concern_parties(organisation):
     )
 
 
-def organisation_profile(organisation):
-    """Everything the profile shows, and the records whose citations it footnotes."""
-    owners, holdings = ownership_chains(organisation)
+def organisation_profile(organisation, as_of=None):
+    """Everything the profile shows, and the records whose citations it footnotes; the
+    ownership chains as they stood on ``as_of``, if given."""
+    edges = ownership_edges(organisation)
+    owners, holdings = chains(organisation, edges, as_of)
+    every_owner, every_holding = chains(organisation, edges)
     profile = {
+        "as_of": as_of,
+        "ownership_links": every_owner + every_holding,
         "aliases": list(organisation.aliases.all()),
         "identifiers": list(organisation.identifiers.all()),
         "sections": list(organisation.sections.all()),
@@ -188,7 +206,7 @@ def cited_records(organisation, profile):
         records.extend([party, party.contract])
     for party in profile["concern_parties"]:
         records.extend([party, party.concern])
-    records.extend(link.relationship for link in profile["owners"] + profile["holdings"])
+    records.extend(link.relationship for link in profile["ownership_links"])
     return records
 
 
@@ -201,11 +219,12 @@ def withhold_from_profile(footnotes, organisation, profile):
         profile[key] = footnotes.withhold(profile[key])
     footnotes.withhold([party.contract for party in profile["contract_parties"]])
     footnotes.withhold([party.concern for party in profile["concern_parties"]])
-    for key in ("owners", "holdings"):
+    for key in ("owners", "holdings", "ownership_links"):
         shown = set(footnotes.withhold([link.relationship for link in profile[key]]))
         profile[key] = [link for link in profile[key] if link.relationship in shown]
     profile["contract_rows"] = contract_rows(profile["contract_parties"])
     profile["timeline"] = timeline(organisation, profile)
+    profile["ownership_changes"] = ownership_changes(profile["ownership_links"])
 
 
 @dataclass
@@ -242,7 +261,7 @@ def timeline(organisation, profile):
     for party in profile["concern_parties"]:
         concern = party.concern
         events.append(Event(concern.occurred, str(concern), concern, "occurred"))
-    for link in profile["owners"] + profile["holdings"]:
+    for link in profile["ownership_links"]:
         relationship = link.relationship
         events.append(Event(relationship.start, str(relationship), relationship, "start"))
     for relationship in profile["relationships"]:
@@ -255,3 +274,34 @@ def timeline(organisation, profile):
         events.append(Event(role.start, f"{role.get_kind_display()} of {role.site}", role, "start"))
     unique = {(event.date, event.text): event for event in events if event.date}
     return sorted(unique.values(), key=lambda event: event.date)
+
+
+@dataclass
+class OwnershipChange:
+    """A start or an end of ownership, with the first day the change is certain by."""
+
+    date: str
+    text: str
+    relationship: Relationship
+    field_name: str
+    certain_from: datetime.date
+
+
+def ownership_changes(links):
+    """Every start and end of an ownership edge on the chains, earliest first."""
+    changes = {}
+    for link in links:
+        relationship = link.relationship
+        if relationship.start:
+            certain = relationship.start.latest()
+            change = OwnershipChange(
+                relationship.start, str(relationship), relationship, "start", certain
+            )
+            changes[(relationship.pk, "start")] = change
+        if relationship.end:
+            certain = relationship.end.latest() + datetime.timedelta(days=1)
+            text = f"Ended: {relationship}"
+            changes[(relationship.pk, "end")] = OwnershipChange(
+                relationship.end, text, relationship, "end", certain
+            )
+    return sorted(changes.values(), key=lambda change: (change.date, change.text))

@@ -1,13 +1,13 @@
 """Public URLs. Each detail route is named <model>_detail and takes the record's slug."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import path, re_path
 
 from investigations.caching import cache_keyed_on
 from investigations.feeds import RecentlyUpdatedFeed
 from investigations.sitemaps import SITEMAPS
 
-from . import data, details, files, health, lists, pages, search, standards
+from . import data, details, files, health, lists, network, pages, search, standards
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -41,6 +41,12 @@ urlpatterns = [
     path("sites/<slug:slug>/ftm.jsonl", standards.site_ftm, name="site_ftm"),
     path("contracts/<slug:slug>/ftm.jsonl", standards.contract_ftm, name="contract_ftm"),
     path("contracts/<slug:slug>/ocds.json", standards.contract_ocds, name="contract_ocds"),
+    path("network/", network.network_page, name="network"),
+    re_path(
+        r"^network/download\.(?P<file_format>svg|gexf|json)$",
+        network.network_download,
+        name="network_download",
+    ),
     path("feed/", cache_keyed_on()(RecentlyUpdatedFeed()), name="feed"),
     # "p" is the sitemap's page number.
     path("sitemap.xml", cache_keyed_on("p")(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),

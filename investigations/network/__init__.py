@@ -1,0 +1,1 @@
+"""Networks of published records: the graph around a record, its layout and its picture."""

@@ -1,0 +1,270 @@
+"""A record's published neighbourhood: the records around it and the links between them.
+
+The walk goes out one step at a time, a fixed number of queries a step (one per kind of
+link that can touch the records reached), to at most ``MAX_DEPTH`` steps. Past
+``NODE_LIMIT`` records the picture stops being readable, so each record shows at most a
+few of its links; the rest fold into one "and N more" node that leads onward.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from investigations.models import Concern, Contract, Framework, Organisation, Person, Site
+
+from .as_of import HELD
+from .links import LINK_KINDS, OWNERSHIP_KINDS
+
+MAX_DEPTH = 3
+NODE_LIMIT = 60
+FANOUT = {0: 24}  # links shown from the centre; from any other record, DEFAULT_FANOUT
+DEFAULT_FANOUT = 8
+
+# The records a network can be drawn around, by the name ``?around=<name>:<slug>`` uses.
+CENTRES = {model._meta.model_name: model for model in (Organisation, Person, Site, Contract)}
+CENTRES.update({model._meta.model_name: model for model in (Concern, Framework)})
+
+ORGANISATION_SHAPES = {
+    Organisation.Kind.NHS_TRUST: "public_body",
+    Organisation.Kind.PUBLIC_BODY: "public_body",
+    Organisation.Kind.REGULATOR: "public_body",
+    Organisation.Kind.FUND: "fund",
+    Organisation.Kind.LLP: "partnership",
+    Organisation.Kind.LP: "partnership",
+    Organisation.Kind.CONSORTIUM: "partnership",
+}
+KIND_LABELS = {
+    "company": "Company",
+    "public_body": "Public body",
+    "fund": "Investor or fund",
+    "partnership": "Partnership or consortium",
+    "person": "Person",
+    "site": "Site",
+    "contract": "Contract",
+    "concern": "Concern",
+    "framework": "Framework",
+    "more": "More links, folded",
+}
+
+
+def record_key(record):
+    return f"{record._meta.model_name}:{record.slug}"
+
+
+def network_url(key, **parameters):
+    return f"{reverse('network')}?{urlencode({'around': key, **parameters})}"
+
+
+@dataclass
+class Node:
+    key: str
+    name: str
+    kind: str  # a key of KIND_LABELS
+    url: str
+    depth: int
+    record: object = None  # None for an "and N more" node
+    links: int = 0  # how many edges of the graph touch it
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[self.kind]
+
+    @property
+    def accessible_name(self):
+        return f"{self.name} ({self.kind_label.lower()})"
+
+
+def node_for(record, depth):
+    model_name = record._meta.model_name
+    kind = (
+        ORGANISATION_SHAPES.get(record.kind, "company")
+        if model_name == "organisation"
+        else model_name
+    )
+    return Node(record_key(record), str(record), kind, record.get_absolute_url(), depth, record)
+
+
+@dataclass
+class Edge:
+    """A link from ``source`` to ``target`` (node keys); a folded one has no link kind."""
+
+    source: str
+    target: str
+    standing: str  # as_of.HELD or as_of.UNCERTAIN
+    link_kind: object = None
+    row: object = None
+    folded: int = 0
+
+    @property
+    def identity(self):
+        name = self.link_kind.name if self.link_kind else "more"
+        return (name, getattr(self.row, "pk", None), self.source, self.target)
+
+    @property
+    def label(self):
+        if self.link_kind is None:
+            return f"{self.folded} more"
+        return self.link_kind.label(self.row)
+
+    @property
+    def citation(self):
+        """(record, field name) whose footnotes back this link; (None, "") if folded."""
+        return self.link_kind.citation_of(self.row) if self.link_kind else (None, "")
+
+    @property
+    def is_ownership(self):
+        return self.link_kind is not None and getattr(self.row, "kind", None) in OWNERSHIP_KINDS
+
+    @property
+    def dates(self):
+        return self.link_kind.dates(self.row) if self.link_kind and self.link_kind.dates else None
+
+
+@dataclass
+class Graph:
+    centre: Node
+    depth: int
+    as_of: object  # a date or None
+    nodes: dict = field(default_factory=dict)
+    edges: list = field(default_factory=list)
+    left_out: int = 0  # links past the node limit that not even a folded node shows
+
+    def add(self, node):
+        self.nodes.setdefault(node.key, node)
+        return self.nodes[node.key]
+
+    def room(self):
+        return NODE_LIMIT - len(self.nodes)
+
+    def link(self, edge):
+        if edge.identity not in {known.identity for known in self.edges}:
+            self.edges.append(edge)
+            self.nodes[edge.source].links += 1
+            self.nodes[edge.target].links += 1
+
+    def fold(self, node, count):
+        more = Node(
+            f"more:{node.key}", f"and {count} more", "more", onward_url(node), node.depth + 1
+        )
+        self.add(more)
+        self.link(Edge(node.key, more.key, HELD, folded=count))
+
+    def cited_records(self):
+        return [edge.citation[0] for edge in self.edges if edge.link_kind]
+
+    def withhold(self, footnotes):
+        """Blank the values only unpublished sources back; drop the links they back whole,
+        and the records only those links reached."""
+        footnotes.withhold(self.cited_records())
+        self.edges = [
+            edge
+            for edge in self.edges
+            if not edge.link_kind or not footnotes.withheld(*edge.citation)
+        ]
+        reached = connected(self.centre.key, self.edges)
+        self.nodes = {key: node for key, node in self.nodes.items() if key in reached}
+        self.edges = [edge for edge in self.edges if edge.source in reached]
+
+    @property
+    def version(self):
+        """A hash of what the picture shows, so a layout is computed once per version."""
+        data = [
+            sorted((node.key, node.kind, node.name) for node in self.nodes.values()),
+            sorted((edge.source, edge.target, edge.label, edge.standing) for edge in self.edges),
+        ]
+        return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+    @property
+    def is_ownership_chain(self):
+        """Mostly ownership links: drawn in layers, owners above what they own."""
+        ownership = sum(edge.is_ownership for edge in self.edges)
+        return ownership > 0 and ownership * 2 >= len(self.edges)
+
+
+def onward_url(node):
+    """Where an "and N more" node leads: the network around the record whose links it
+    folds; for the centre itself, its page, which lists them all."""
+    return node.url if node.depth == 0 else network_url(node.key)
+
+
+def connected(start, edges):
+    neighbours = defaultdict(set)
+    for edge in edges:
+        neighbours[edge.source].add(edge.target)
+        neighbours[edge.target].add(edge.source)
+    reached, frontier = {start}, [start]
+    while frontier:
+        frontier = [far for near in frontier for far in neighbours[near] - reached]
+        reached.update(frontier)
+    return reached
+
+
+def neighbourhood(record, depth=1, as_of=None):
+    """The published records within ``depth`` links of ``record``, on ``as_of`` if given."""
+    centre = node_for(record, 0)
+    graph = Graph(centre, depth, as_of)
+    graph.add(centre)
+    frontier = [centre]
+    for level in range(1, min(depth, MAX_DEPTH) + 1):
+        frontier = _grow(graph, frontier, _links_of(frontier, as_of), level)
+    return graph
+
+
+def _links_of(nodes, as_of):
+    ids_by_model = defaultdict(list)
+    for node in nodes:
+        ids_by_model[type(node.record)].append(node.record.pk)
+    found = []
+    for link_kind in LINK_KINDS:
+        for row, standing in link_kind.between(ids_by_model, as_of):
+            near, far = (link_kind.record_at(row, end) for end in link_kind.ends)
+            found.append(
+                (Edge(record_key(near), record_key(far), standing, link_kind, row), near, far)
+            )
+    return found
+
+
+def _grow(graph, frontier, found, level):
+    """Add the records the frontier links to, as many as there is room for; fold the rest."""
+    reaches = _reaches(frontier, found)
+    grown = []
+    for node in frontier:
+        unseen = [record for record in reaches[node.key] if record_key(record) not in graph.nodes]
+        room = min(FANOUT.get(node.depth, DEFAULT_FANOUT), graph.room())
+        shown = unseen if len(unseen) <= room else unseen[: max(room - 1, 0)]
+        grown.extend(graph.add(node_for(record, level)) for record in shown)
+    for edge, _, _ in found:
+        if edge.source in graph.nodes and edge.target in graph.nodes:
+            graph.link(edge)
+    for node in frontier:
+        hidden = {record_key(r) for r in reaches[node.key]} - graph.nodes.keys()
+        if hidden and graph.room() > 0:
+            graph.fold(node, len(hidden))
+        else:
+            graph.left_out += len(hidden)
+    return grown
+
+
+def _reaches(frontier, found):
+    """For each frontier node, the records it links to: ownership first, then by kind of
+    link, then by name, each once."""
+    keys = {node.key for node in frontier}
+    reaches = defaultdict(dict)
+    ordered = sorted(
+        found, key=lambda item: (not item[0].is_ownership, _rank(item[0]), str(item[2]))
+    )
+    for _, near, far in ordered:
+        for here, there in ((near, far), (far, near)):
+            if record_key(here) in keys and record_key(there) != record_key(here):
+                reaches[record_key(here)].setdefault(record_key(there), there)
+    return {key: list(records.values()) for key, records in reaches.items()} | {
+        key: [] for key in keys - reaches.keys()
+    }
+
+
+def _rank(edge):
+    return LINK_KINDS.index(edge.link_kind)
