@@ -103,8 +103,25 @@ def _plan_children(planner, kind, draft, parent, new):
             continue
         planner.plan.create(child, draft.number)
         _remember_child(planner, child)
+        planned_children(planner, spec.model)[child_key(spec, ref_of(parent), value)] = child
         added += 1
     return added
+
+
+def child_key(spec, parent, value):
+    """A child row's natural key: an identifier's (scheme, value); else its parent, the
+    organisation or name it names, and its fixed values (a party's role)."""
+    return value if spec.kind == "identifier" else (parent, value, *spec.extra.values())
+
+
+def dropped_identifiers(planner):
+    """The identifiers (as the file gives them) this batch could not file."""
+    return planner.memo(("dropped identifiers",), set)
+
+
+def planned_children(planner, model):
+    """{natural key: NewRow} of the child rows planned in this batch, for citations of them."""
+    return planner.memo(("planned children", model), dict)
 
 
 def _attname(model, name):

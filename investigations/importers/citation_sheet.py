@@ -3,18 +3,22 @@ citation columns of that record's own sheet would be.
 
 ``record_kind`` is a kind ("contracts", "organisation") or any citable model
 ("contract_party"); ``record`` names the record as the other sheets do (slug, name,
-identifier, or "#12" for the id, the only way to name a record that has no name).
+identifier, or "#12" for the id). A contract party and an identifier, which have no name,
+are named by their natural keys, so rows planned in the same file can be cited:
+"<contract>;<organisation>;<role>" and the org-id ("GB-COH-02128897").
 """
 
 from django.apps import apps
 
 from investigations import models as m
 
-from .apply import confirmed_value, plan_citation
+from .apply import confirmed_value, dropped_identifiers, plan_citation, planned_children
+from .cells import SEPARATOR
 from .errors import RowError
-from .keys import Pending
+from .keys import IdentifierDropped, Pending, read_identifier
 from .kinds import KINDS
 from .rows import NewRow
+from .values import parse_choice
 
 
 def plan_citation_row(planner, kind, draft, existing):
@@ -22,14 +26,32 @@ def plan_citation_row(planner, kind, draft, existing):
     if not draft.citation:
         raise RowError("source", "a citation needs a source title, id or URL")
     model, ref = _record(planner, draft.row)
-    obj = ref.instance if isinstance(ref, Pending) else _record_as_planned(planner, model, ref)
+    if ref is None:
+        return "unchanged"  # an identifier the batch could not file, as its row said
+    obj = _cited_object(planner, model, ref)
     _check_repeat(planner, draft, model, ref)
     before = len(planner.plan.citations)
-    plan_citation(planner, draft, obj, new=isinstance(ref, Pending))
+    plan_citation(planner, draft, obj, new=isinstance(ref, (Pending, NewRow)))
     if len(planner.plan.citations) == before:
         return "unchanged"
-    planner.plan.citations[-1] = _with_extras(planner.plan.citations[-1], draft.values, obj)
+    citation = planner.plan.citations[-1]
+    if isinstance(ref, NewRow):
+        citation = _replaced(citation, object_id=ref)  # its id is known once it is written
+    planner.plan.citations[-1] = _with_extras(citation, draft.values, obj)
     return "created"
+
+
+def _cited_object(planner, model, ref):
+    if isinstance(ref, Pending):
+        return ref.instance
+    if isinstance(ref, NewRow):
+        return ref.instance()  # only read for its claims: the row itself is written later
+    return _record_as_planned(planner, model, ref)
+
+
+def _replaced(citation, **values):
+    planned = dict(zip(citation.names, citation.values, strict=True))
+    return NewRow(citation.model, {**planned, **values}, citation.number)
 
 
 def _with_extras(citation, values, obj):
@@ -37,10 +59,10 @@ def _with_extras(citation, values, obj):
     extras = {k: values[k] for k in ("marker", "note") if values.get(k)}
     if not extras:
         return citation
-    planned = dict(zip(citation.names, citation.values, strict=True))
     if extras.get("marker"):
-        extras["confirmed_value"] = confirmed_value(obj, planned["field_name"], extras["marker"])
-    return NewRow(citation.model, {**planned, **extras}, citation.number)
+        field_name = citation.values[citation.names.index("field_name")]
+        extras["confirmed_value"] = confirmed_value(obj, field_name, extras["marker"])
+    return _replaced(citation, **extras)
 
 
 def _record_as_planned(planner, model, pk):
@@ -96,6 +118,8 @@ def _model_named(text):
 
 
 def _resolve(planner, model, kind, text):
+    if model in NATURAL_KEYS:
+        return NATURAL_KEYS[model](planner, text)
     if kind is not None and kind.key:
         index = planner.index(kind.name)
         found = index.candidates(text)
@@ -129,3 +153,53 @@ def _model_name(model):
 
 def _citable(model):
     return issubclass(model, m.Citable)
+
+
+def _contract_party(planner, text):
+    """The party named "<contract>;<organisation>;<role>": planned here, or in the database."""
+    contract, *organisation, role = [part.strip() for part in text.split(SEPARATOR)]
+    if not organisation:
+        raise ValueError(f"name a contract party as “<contract>{SEPARATOR}<organisation>"
+                         f"{SEPARATOR}<role>”, or by its id as “#12”")  # fmt: skip
+    contract = _resolve(planner, m.Contract, KINDS["contracts"], contract)
+    organisation = _resolve(
+        planner, m.Organisation, KINDS["organisations"], SEPARATOR.join(organisation)
+    )
+    role = parse_choice(m.ContractParty._meta.get_field("role"), role)
+    found = planned_children(planner, m.ContractParty).get((contract, organisation, role))
+    return found or _existing(planner, m.ContractParty, (contract, organisation, role), text)
+
+
+def _identifier(planner, text):
+    """The identifier named by its org-id; None for one this batch could not file."""
+    try:
+        scheme, value, _note = read_identifier(text)
+    except IdentifierDropped:
+        if text in dropped_identifiers(planner):
+            return None
+        raise
+    found = planned_children(planner, m.Identifier).get((scheme, value))
+    return found or _existing(planner, m.Identifier, (scheme, value), text)
+
+
+EXISTING_KEYS = {
+    m.ContractParty: ("contract_id", "organisation_id", "role"),
+    m.Identifier: ("scheme", "value"),
+}
+
+
+def _existing(planner, model, key, text):
+    """The id of the row in the database with this natural key, all of them loaded once."""
+    rows = model._default_manager.values_list("pk", *EXISTING_KEYS[model])
+    ids = planner.memo(
+        ("natural keys", model), lambda: {tuple(k): pk for pk, *k in rows.iterator(5000)}
+    )
+    if tuple(key) not in ids:
+        raise ValueError(f"no {model._meta.verbose_name} “{text}”")
+    return ids[tuple(key)]
+
+
+NATURAL_KEYS = {
+    m.ContractParty: _contract_party,
+    m.Identifier: _identifier,
+}

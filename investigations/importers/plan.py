@@ -14,7 +14,7 @@ from django.db.models import DecimalField
 from investigations import models as m
 
 from . import values as v
-from .apply import apply_draft
+from .apply import apply_draft, dropped_identifiers
 from .cells import is_blank, split_items
 from .citation_sheet import plan_citation_row
 from .errors import RowError, error_entry
@@ -236,6 +236,7 @@ class Planner:
                 try:
                     value = self._child_value(spec, item, draft, column)
                 except IdentifierDropped as problem:
+                    dropped_identifiers(self).add(item)  # citations of it are moot
                     if not self.strict_identifiers:
                         draft.warnings.append(f"{column}: {problem}; the row imports without it")
                         continue

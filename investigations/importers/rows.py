@@ -17,11 +17,12 @@ from .keys import Pending
 class NewRow:
     """A row to insert: the model, {attname: value} and the spreadsheet row it came from.
 
-    A value may be a record planned in this batch (an instance or ``Pending``); it becomes
-    that record's id when the row is written, after the record itself.
+    A value may be a record planned in this batch (an instance, ``Pending`` or another
+    ``NewRow``, as a citation of a planned party is); it becomes that record's id when the
+    row is written, after the record itself. ``pk`` is the row's own id once written.
     """
 
-    __slots__ = ("model", "names", "values", "number")
+    __slots__ = ("model", "names", "values", "number", "pk")
 
     def __init__(self, model, values, number):
         # Names shared by every row of the same shape, values in a tuple: a dict per row
@@ -29,13 +30,14 @@ class NewRow:
         names = tuple(values)
         self.model, self.names = model, _NAMES.setdefault(names, names)
         self.values, self.number = tuple(values.values()), number
+        self.pk = None
 
     def get(self, attname):
         """The value as it stands now: None for a record not written yet."""
         if attname not in self.names:
             return None
         value = self.values[self.names.index(attname)]
-        return None if isinstance(value, (Pending, models.Model)) else value
+        return None if isinstance(value, (Pending, models.Model, NewRow)) else value
 
     def instance(self):
         return self.model(**self.resolved())
@@ -81,4 +83,4 @@ def _defaults(model):
 def _resolved(value):
     if isinstance(value, Pending):
         value = value.instance
-    return value.pk if isinstance(value, models.Model) else value
+    return value.pk if isinstance(value, (models.Model, NewRow)) else value

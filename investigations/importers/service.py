@@ -23,6 +23,7 @@ from investigations.roles import can_publish
 
 from . import proposals
 from .kinds import KINDS, ORDER, kind_for_sheet
+from .ocds import is_ocds, read_ocds
 from .plan import Planner
 from .publishing import publish_plan
 from .reading import ImportFileError, read_file
@@ -64,7 +65,7 @@ def run_import(
     dry_run=False,
     skip_invalid=False,
     publish=False,
-    zero_is_unknown=False,
+    zero_is_unknown=None,
     strict_identifiers=False,
     batch=None,
     progress=None,
@@ -72,9 +73,12 @@ def run_import(
     """Validate a file and, unless told otherwise or it has errors, write it as one batch.
 
     ``zero_is_unknown`` reads a money value of 0 as not given, as procurement portals mean
-    it; off for spreadsheets, where 0 is what the researcher wrote. ``strict_identifiers``
-    rejects a row whose identifier cannot be filed, where by default it imports without it.
+    it; unless given, on for OCDS files and off for spreadsheets, where 0 is what the
+    researcher wrote. ``strict_identifiers`` rejects a row whose identifier cannot be filed,
+    where by default it imports without it.
     """
+    if zero_is_unknown is None:
+        zero_is_unknown = is_ocds(data)
     if publish and user is not None and not _may_publish(user):
         raise PermissionError("Only editors can publish imported records.")
     batch = batch or m.ImportBatch(
@@ -105,7 +109,7 @@ def run_import(
 def _plan(planner, data, file_name, kind, result, progress):
     if kind and kind not in KINDS:
         raise ImportFileError(f"Unknown kind “{kind}”; choose one of {', '.join(KINDS)}.")
-    sheets = read_file(data, file_name)
+    sheets = read_ocds(data) if is_ocds(data) else read_file(data, file_name)
     result.batch.rows_total = sum(len(s.rows) for s in sheets)
     for sheet, sheet_kind in _in_dependency_order(sheets, kind):
         result.sheets.append(planner.plan_sheet(sheet, sheet_kind, progress))

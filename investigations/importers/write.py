@@ -63,6 +63,8 @@ def _create(model, objs, plan, batch, user, now):
                 chunk = [row.instance() for row in rows]
             with _chunk_transaction():
                 _insert(model, chunk, numbers, batch, user, now)
+            for row, written in zip(rows, chunk, strict=True):
+                row.pk = written.pk  # a citation planned for this row points at it
         return
     if issubclass(model, Sluggable):
         # Once for all rows: reading every slug again for each chunk would cost more.
