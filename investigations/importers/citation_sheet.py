@@ -8,6 +8,8 @@ are named by their natural keys, so rows planned in the same file can be cited:
 "<contract>;<organisation>;<role>" and the org-id ("GB-COH-02128897").
 """
 
+from functools import lru_cache
+
 from django.apps import apps
 
 from investigations import models as m
@@ -105,6 +107,7 @@ def _record(planner, row):
         raise RowError("record", str(error)) from None
 
 
+@lru_cache(maxsize=64)
 def _model_named(text):
     wanted = str(text or "").strip().lower().replace(" ", "_").replace("-", "_")
     for kind in KINDS.values():

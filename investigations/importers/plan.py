@@ -7,6 +7,7 @@ changed fields, and child rows and citations as plain values (``rows.NewRow``). 
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField
@@ -413,11 +414,21 @@ CITATION_FIELDS = {
 
 
 def _check_citation_values(given):
-    for column, model_field in CITATION_FIELDS.items():
-        try:
-            v.parse_value(model_field, given.get(column))
-        except ValueError as error:
-            raise RowError(column, str(error)) from None
+    for column in CITATION_FIELDS:
+        problem = _citation_value_problem(column, given.get(column))
+        if problem:
+            raise RowError(column, problem)
+
+
+@lru_cache(maxsize=8192)
+def _citation_value_problem(column, value):
+    """Why a citation cell is refused, or ""; a file cites the same source row after row,
+    and checking a URL costs more than the rest of the row."""
+    try:
+        v.parse_value(CITATION_FIELDS[column], value)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 # Column names of portal and register downloads, and the template column each one means.
