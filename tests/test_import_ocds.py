@@ -316,3 +316,17 @@ def test_the_admin_previews_and_confirms_an_ocds_upload(researcher_client, setti
     batch.refresh_from_db()
     assert batch.state == "committed" and m.Contract.objects.count() == 2
     assert set(batch.summary) == {"sources", "organisations", "contracts", "citations"}
+
+
+def test_the_undo_command_takes_an_ocds_batch_back(editor):
+    result = run(user=editor)
+    call_command("undo_batch", str(result.batch.pk), "--user", editor.username)
+    result.batch.refresh_from_db()
+    assert result.batch.state == m.ImportBatch.State.UNDONE and not m.Contract.objects.exists()
+
+
+def test_the_undo_command_refuses_a_researcher(researcher):
+    result = run(user=researcher)
+    with pytest.raises(CommandError, match="Only editors"):
+        call_command("undo_batch", str(result.batch.pk), "--user", researcher.username)
+    assert m.Contract.objects.count() == 2

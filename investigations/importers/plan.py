@@ -133,13 +133,19 @@ class Planner:
         if result.errors:
             return result
         drafts = []
-        seen = {}
-        for number, row in sheet.rows:
+        # A row planned on its own (a citation) has no record to look up in bulk nor
+        # duplicate to find: each is planned as it is read, and none is held.
+        seen = None if kind.name in ROW_PLANS else {}
+        for count, (number, row) in enumerate(sheet.rows, start=1):
             draft = self._draft(kind, number, row, seen, result)
-            if draft:
+            if draft and seen is None:
+                self._apply(kind, draft, {}, result)
+                if progress and count % 5000 == 0:
+                    progress(count)
+            elif draft:
                 drafts.append(draft)
         sheet.rows = []  # the drafts hold what is still needed; free the rest early
-        seen.clear()  # duplicates are found in the first pass only
+        seen = None  # duplicates are found in the first pass only
         existing = self._load_existing(kind, drafts)
         for count in range(1, len(drafts) + 1):
             draft, drafts[count - 1] = drafts[count - 1], None
@@ -347,6 +353,8 @@ class Planner:
         return self.memo(("tuple index", kind.name), load)
 
     def _check_duplicate(self, kind, draft, seen):
+        if seen is None:
+            return
         key = draft.target if draft.target is not None else _fresh_key(kind, draft)
         if key in seen:
             message = f"duplicate of row {seen[key]}"
