@@ -438,9 +438,11 @@ class CitationRows:
         return len(self.cited)
 
     def __iter__(self):
-        for number, (kind, record, cited_field, source, locator) in enumerate(self.cited, 1):
+        for index, cited in enumerate(self.cited):
+            self.cited[index] = None  # read once, by the planner: what it needs it keeps
+            kind, record, cited_field, source, locator = cited
             row = {"record_kind": kind, "record": record, "cited_field": cited_field}
-            yield number, {**row, **source, "locator": locator}
+            yield index + 1, {**row, **source, "locator": locator}
 
 
 def _sheet(name, rows):
