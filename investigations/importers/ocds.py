@@ -137,7 +137,7 @@ def _join(path, child):
     return f"{path} {child}" if path.endswith(":") else f"{path}.{child}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Release:
     """What the import takes of one release: the fields it imports, each with its path."""
 
@@ -204,16 +204,17 @@ def _documents(release):
     return [d for d in documents if isinstance(d, dict)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Party:
     name: str
     path: str
     identifiers: list = field(default_factory=list)  # (org-id text, path)
-    roles: set = field(default_factory=set)
+    roles: tuple = ()
 
     @classmethod
     def of(cls, party, path):
-        self = cls(str(party.get("name") or "").strip(), path, roles=set(party.get("roles") or []))
+        roles = tuple(party.get("roles") or ())
+        self = cls(str(party.get("name") or "").strip(), path, roles=roles)
         self._add_identifier(party.get("identifier"), f"{path}.identifier")
         for index, other in enumerate(party.get("additionalIdentifiers") or []):
             self._add_identifier(other, f"{path}.additionalIdentifiers[{index}]")
@@ -227,11 +228,11 @@ class Party:
             self.identifiers.append((f"{scheme}-{value}", path))
 
 
-@dataclass
+@dataclass(slots=True)
 class Award:
     id: str
     path: str
-    values: dict  # OCDS field ("value", "contractPeriod.startDate") → (value, path)
+    values: dict  # OCDS field ("value.amount") → (value, path of the award that gave it)
     suppliers: list  # (party id or name, name given in the award, path)
 
     @classmethod
@@ -242,9 +243,9 @@ class Award:
                      "contractPeriod.startDate", "contractPeriod.endDate"):  # fmt: skip
             value = _dig(award, name)
             if value not in (None, ""):
-                values[name] = (value, _join(path, name.removesuffix(".amount")))
+                values[name] = (value, path)
         if "id" in award:
-            values["id"] = (award["id"], _join(path, "id"))
+            values["id"] = (award["id"], path)
         suppliers = []
         for index, supplier in enumerate(award.get("suppliers") or []):
             supplier = supplier if isinstance(supplier, dict) else {}
@@ -276,7 +277,8 @@ class Book:
 
     def sheets(self):
         out = Output()
-        for ocid, releases in self.processes.items():
+        for ocid in list(self.processes):
+            releases = self.processes.pop(ocid)  # what the sheets need, they now hold
             out.add_process(ocid, Process(sorted(releases, key=lambda r: r.date)))
         return out.sheets()
 
@@ -406,7 +408,7 @@ class Output:
     def _cite_field(self, reference, column, values, ocds_name, source):
         given = values.get("value.amount" if ocds_name == "value" else ocds_name)
         if given is not None:
-            path = given[1] if ocds_name != "id" else values["id"][1]
+            path = _join(given[1], ocds_name)
             self._cite("contracts", reference, path, source, cited_field=column)
 
     def _cite(self, record_kind, record, locator, source, cited_field=""):
