@@ -69,6 +69,7 @@ format: install
 benchmarks: install
 	$(BIN)/python benchmarks/page_benchmark.py
 	$(BIN)/python benchmarks/import_benchmark.py --rows 100000 --per-row-sample 1000
+	$(BIN)/python benchmarks/ocds_import_benchmark.py
 
 clean:
 	rm -rf $(VENV) var

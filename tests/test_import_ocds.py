@@ -330,3 +330,10 @@ def test_the_undo_command_refuses_a_researcher(researcher):
     with pytest.raises(CommandError, match="Only editors"):
         call_command("undo_batch", str(result.batch.pk), "--user", researcher.username)
     assert m.Contract.objects.count() == 2
+
+
+def test_a_release_without_an_ocid_is_refused_naming_it(researcher):
+    broken = release()
+    del broken["ocid"]
+    result = run(package(release(), broken), user=researcher)
+    assert "releases[1] has no ocid" in result.file_error and not m.Contract.objects.exists()

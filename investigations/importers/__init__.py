@@ -4,8 +4,8 @@ nothing of the package. ``tests/test_import_structure.py`` holds the package to 
 
 - leaves: ``errors`` (row errors), ``cells`` (blank cells, several values in one cell,
   formulas kept from running);
-- read: ``reading`` turns a file into sheets of rows; ``ocds`` turns OCDS releases into the
-  sheets a workbook of them would hold;
+- read: ``reading`` turns a file into sheets of rows; ``ocds_releases`` reads and merges
+  OCDS releases, and ``ocds`` turns them into the sheets a workbook of them would hold;
 - map: ``kinds`` says which kind of record each sheet holds and which columns it may have;
 - plan: ``keys`` (finding existing records), ``values`` (cells into field values), ``rows``,
   ``apply`` and ``citation_sheet`` (one row into planned writes) and ``plan`` (every row
@@ -19,7 +19,7 @@ nothing of the package. ``tests/test_import_structure.py`` holds the package to 
 
 PIPELINE = (
     ("errors", "cells"),
-    ("reading", "ocds"),
+    ("reading", "ocds_releases", "ocds"),
     ("kinds",),
     ("keys", "values", "rows", "apply", "citation_sheet", "plan"),
     ("publishing",),
