@@ -71,6 +71,7 @@ benchmarks: install
 	$(BIN)/python benchmarks/import_benchmark.py --rows 100000 --per-row-sample 1000
 	$(BIN)/python benchmarks/download_benchmark.py
 	$(BIN)/python benchmarks/matching_benchmark.py --orgs 10000 --rows 10000
+	$(BIN)/python benchmarks/ocds_import_benchmark.py
 
 clean:
 	rm -rf $(VENV) var

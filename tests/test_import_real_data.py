@@ -17,7 +17,7 @@ from investigations.importers.report import summary_lines
 from tests import factories
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "imports"
-SAMPLES = sorted(p.name for p in FIXTURES.iterdir() if p.suffix in (".csv", ".xlsx"))
+SAMPLES = sorted(p.name for p in FIXTURES.iterdir() if p.suffix in (".csv", ".xlsx", ".json"))
 pytestmark = pytest.mark.django_db
 # Samples in a portal's own layout, read with the mapping shipped for the portal.
 SAMPLE_MAPPINGS = {"contracts_portal.csv": "Contracts Finder"}

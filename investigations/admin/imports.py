@@ -48,7 +48,10 @@ FORMATS = {
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(help_text="CSV, XLSX or ODS; a workbook with one sheet per kind.")
+    file = forms.FileField(
+        help_text="CSV, XLSX or ODS (a workbook with one sheet per kind), or OCDS JSON: a "
+        "release or record package, or JSON lines of releases (.json, .jsonl)."
+    )
     kind = forms.ChoiceField(
         choices=[("", "Work it out from the sheet names")] + [(k, k) for k in KINDS],
         required=False,
@@ -68,7 +71,7 @@ class UploadForm(forms.Form):
     zero_is_unknown = forms.BooleanField(
         required=False,
         label="Read a value of 0 as unknown",
-        help_text="Procurement portals write 0 where no value was given.",
+        help_text="Procurement portals write 0 where no value was given. Always so for OCDS.",
     )
     refuse_name_matches = forms.BooleanField(
         required=False,
@@ -155,7 +158,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "kind": data["kind"] or None,
             "skip_invalid": data["skip_invalid"],
             "publish": data["publish"],
-            "zero_is_unknown": data["zero_is_unknown"],
+            "zero_is_unknown": data["zero_is_unknown"] or None,  # None: the format's default
             "strict_identifiers": data["strict_identifiers"],
             "mapping": data["mapping"].as_mapping() if data["mapping"] else {},
             "match_by_name": not data["refuse_name_matches"],

@@ -3,7 +3,8 @@ pipeline. Each stage imports only the stages before it, never one after; the lea
 nothing of the package. ``tests/test_import_structure.py`` holds the package to this.
 
 - leaves: ``errors`` (row errors), ``cells`` (blank cells, several values in one cell);
-- read: ``reading`` turns a file into sheets of rows;
+- read: ``reading`` turns a file into sheets of rows; ``ocds_releases`` reads and merges
+  OCDS releases, and ``ocds`` turns them into the sheets a workbook of them would hold;
 - map: ``kinds`` says which kind of record each sheet holds and which columns it may have;
   ``mapping`` reads a file's own column names as the template's, and groups the portals'
   rows (one per award and party) into one per award;
@@ -20,7 +21,7 @@ nothing of the package. ``tests/test_import_structure.py`` holds the package to 
 
 PIPELINE = (
     ("errors", "cells"),
-    ("reading",),
+    ("reading", "ocds_releases", "ocds"),
     ("kinds", "mapping"),
     ("keys", "matching", "values", "rows", "apply", "citation_sheet", "plan"),
     ("publishing",),

@@ -4,6 +4,8 @@ A blank cell means "not given": it never clears a value already in the database,
 partial spreadsheet can safely update a few columns.
 """
 
+import sys
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
@@ -128,6 +130,11 @@ def identity(value):
     return ("planned", id(value)) if isinstance(value, Model) else value
 
 
+def dropped_identifiers(planner):
+    """The identifiers (as the file gives them) this batch could not file."""
+    return planner.memo(("dropped identifiers",), set)
+
+
 def _attname(model, name):
     return model._meta.get_field(name).attname
 
@@ -183,7 +190,8 @@ def plan_citation(planner, draft, obj, new, target=None):
     if field_name and field_name not in (*obj.claim_fields, *obj.prose_fields):
         raise RowError("cited_field", f"“{field_name}” is not a claim of this record")
     source = _source(planner, given, draft.number)
-    confidence = str(given.get("confidence") or "high").lower()
+    # Interned: a batch holds one of these per citation until it is written.
+    confidence = sys.intern(str(given.get("confidence") or "high").lower())
     if confidence not in m.Citation.Confidence.values:
         raise RowError("confidence", "must be high, medium or low")
     values = {

@@ -9,13 +9,22 @@ party, "GB-COH-02128897" for an identifier), so a file can cite the rows it crea
 are resolved once every other sheet is planned.
 """
 
+from functools import lru_cache
+
 from django.apps import apps
 
 from investigations import models as m
 
 from . import values as v
-from .apply import CHILD_KEYS, confirmed_value, identity, plan_citation, planned_children
-from .cells import split_items
+from .apply import (
+    CHILD_KEYS,
+    confirmed_value,
+    dropped_identifiers,
+    identity,
+    plan_citation,
+    planned_children,
+)
+from .cells import SEPARATOR, split_items
 from .errors import RowError
 from .keys import IdentifierDropped, Pending, read_identifier
 from .kinds import KINDS
@@ -27,6 +36,8 @@ def plan_citation_row(planner, kind, draft, existing):
     if not draft.citation:
         raise RowError("source", "a citation needs a source title, id or URL")
     model, ref = _record(planner, draft.row)
+    if ref is None:
+        return "unchanged"  # an identifier the batch could not file, as its row said
     if isinstance(ref, NewRow):
         obj = ref.stand_in()
     elif isinstance(ref, Pending):
@@ -94,6 +105,7 @@ def _record(planner, row):
         raise RowError("record", str(error)) from None
 
 
+@lru_cache(maxsize=64)
 def _model_named(text):
     wanted = str(text or "").strip().lower().replace(" ", "_").replace("-", "_")
     for kind in KINDS.values():
@@ -112,6 +124,8 @@ def _resolve(planner, model, kind, text):
     number = text[1:] if text.startswith("#") else ""
     if number.isdigit() and model._default_manager.filter(pk=int(number)).exists():
         return int(number)
+    if model is m.Identifier and text in dropped_identifiers(planner):
+        return None  # its row imported without it, with a warning: its citation is moot
     parts = NATURAL_KEYS.get(model) or (kind and kind.key_fields)
     label = model._meta.verbose_name
     if number or not parts:
@@ -146,6 +160,10 @@ def _by_natural_key(planner, model, kind, parts, text):
         return planned or _existing(model, scheme=key[0], value=key[1])
     given = split_items(text)
     label = model._meta.verbose_name
+    if len(given) > len(parts) and "organisation" in parts:
+        # An organisation's name may hold the separator: the surplus parts are its name.
+        at, surplus = list(parts).index("organisation"), len(given) - len(parts)
+        given[at : at + surplus + 1] = [SEPARATOR.join(given[at : at + surplus + 1])]
     if len(given) > len(parts):
         raise ValueError(f"“{text}” has {len(given)} parts; a {label} has {len(parts)}")
     given += [None] * (len(parts) - len(given))

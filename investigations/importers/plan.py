@@ -7,6 +7,7 @@ changed fields, and child rows and citations as plain values (``rows.NewRow``). 
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField
@@ -15,7 +16,7 @@ from django.utils import timezone
 from investigations import models as m
 
 from . import values as v
-from .apply import apply_draft
+from .apply import apply_draft, dropped_identifiers
 from .cells import is_blank, split_items
 from .citation_sheet import plan_citation_row
 from .errors import RowError, error_entry
@@ -155,15 +156,21 @@ class Planner:
         if result.errors:
             return result
         drafts = []
-        seen = {}
-        for number, row in sheet.rows:
+        # A row planned on its own (a citation) has no record to look up in bulk nor
+        # duplicate to find: each is planned as it is read, and none is held.
+        seen = None if kind.name in ROW_PLANS else {}
+        for count, (number, row) in enumerate(sheet.rows, start=1):
             grouping = [RowError(*e) for e in sheet.row_errors.get(number, ())]
             draft = Draft(number, row, errors=grouping, sheet=sheet.name)
             draft = self._draft(kind, draft, seen, result)
-            if draft:
+            if draft and seen is None:
+                self._apply(kind, draft, {}, result)
+                if progress and count % 5000 == 0:
+                    progress(count)
+            elif draft:
                 drafts.append(draft)
         sheet.rows = []  # the drafts hold what is still needed; free the rest early
-        seen.clear()  # duplicates are found in the first pass only
+        seen = None  # duplicates are found in the first pass only
         existing = self._load_existing(kind, drafts)
         for count in range(1, len(drafts) + 1):
             draft, drafts[count - 1] = drafts[count - 1], None
@@ -266,6 +273,7 @@ class Planner:
                 try:
                     value = self._child_value(spec, item, draft, column)
                 except IdentifierDropped as problem:
+                    dropped_identifiers(self).add(item)  # citations of it are moot
                     if not self.strict_identifiers:
                         draft.warnings.append(f"{column}: {problem}; the row imports without it")
                         continue
@@ -431,6 +439,8 @@ class Planner:
         return self.memo(("tuple index", kind.name), load)
 
     def _check_duplicate(self, kind, draft, seen):
+        if seen is None:
+            return
         key = draft.target if draft.target is not None else _fresh_key(kind, draft)
         if key in seen:
             message = f"duplicate of row {seen[key]}"
@@ -505,11 +515,21 @@ CITATION_FIELDS = {
 
 
 def _check_citation_values(given):
-    for column, model_field in CITATION_FIELDS.items():
-        try:
-            v.parse_value(model_field, given.get(column))
-        except ValueError as error:
-            raise RowError(column, str(error)) from None
+    for column in CITATION_FIELDS:
+        problem = _citation_value_problem(column, given.get(column))
+        if problem:
+            raise RowError(column, problem)
+
+
+@lru_cache(maxsize=8192)
+def _citation_value_problem(column, value):
+    """Why a citation cell is refused, or ""; a file cites the same source row after row,
+    and checking a URL costs more than the rest of the row."""
+    try:
+        v.parse_value(CITATION_FIELDS[column], value)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def _fresh_key(kind, draft):

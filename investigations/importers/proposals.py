@@ -78,13 +78,24 @@ def _live(model, rows, attname):
 def _divert_citations(plan, changes):
     kept = []
     owners = _citation_owners(plan.citations)
+    # A citation of a child row planned in this batch goes where that row went.
+    diverted = {id(row): change for change in changes.values() for row in change.rows}
     for citation in plan.citations:
         owner = owners.get((citation.get("content_type_id"), citation.get("object_id")))
-        if owner is None:
+        planned = diverted.get(id(_cited_row(citation)))
+        if planned is not None:
+            planned.citations.append(citation)
+        elif owner is None:
             kept.append(citation)
         else:
             _change(changes, owner).citations.append(citation)
     plan.citations[:] = kept
+
+
+def _cited_row(citation):
+    """The planned child row a citation backs, if it backs one (``rows.NewRow``)."""
+    value = citation.values[citation.names.index("object_id")]
+    return value if isinstance(value, NewRow) else None
 
 
 def _citation_owners(citations):
@@ -136,7 +147,10 @@ def _applier(change):
             )  # a record planned here has its id now
         record.save()
         for row in [*change.rows, *change.citations]:
-            _instance(row).save()
+            saved = _instance(row)
+            saved.save()
+            if isinstance(row, NewRow):
+                row.pk = saved.pk  # a citation of this row, saved after it, points at it
 
     return apply
 

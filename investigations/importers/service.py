@@ -24,6 +24,7 @@ from investigations.roles import can_publish
 from . import proposals
 from .kinds import KINDS, ORDER, kind_for_sheet
 from .mapping import map_sheet, read_mapping, rename_columns
+from .ocds import is_ocds, read_ocds
 from .plan import Planner
 from .publishing import publish_plan
 from .reading import ImportFileError, read_file
@@ -65,7 +66,7 @@ def run_import(
     dry_run=False,
     skip_invalid=False,
     publish=False,
-    zero_is_unknown=False,
+    zero_is_unknown=None,
     strict_identifiers=False,
     mapping=None,
     match_by_name=True,
@@ -76,14 +77,17 @@ def run_import(
     """Validate a file and, unless told otherwise or it has errors, write it as one batch.
 
     ``zero_is_unknown`` reads a money value of 0 as not given, as procurement portals mean
-    it; off for spreadsheets, where 0 is what the researcher wrote. ``strict_identifiers``
-    rejects a row whose identifier cannot be filed, where by default it imports without it.
+    it; unless given, on for OCDS files and off for spreadsheets, where 0 is what the
+    researcher wrote. ``strict_identifiers`` rejects a row whose identifier cannot be filed,
+    where by default it imports without it.
     ``mapping`` names the file's columns as the template's (``mapping.read_mapping``).
     ``match_by_name`` takes a row's one exact match by name or title alone (still listed as
     a candidate); without it such a row is refused, as the command line does unless given
     ``--match-by-name``. ``name_decisions`` ({"sheet:row": record id or "new"}) are the
     user's choices among a row's candidates (``matching``).
     """
+    if zero_is_unknown is None:
+        zero_is_unknown = is_ocds(data)
     if publish and user is not None and not _may_publish(user):
         raise PermissionError("Only editors can publish imported records.")
     batch = batch or m.ImportBatch(
@@ -129,7 +133,8 @@ def _plan(planner, data, file_name, kind, result, progress):
         raise ImportFileError(f"Unknown kind “{kind}”; choose one of {', '.join(KINDS)}.")
     mapping = read_mapping(result.batch.mapping)
     result.batch.mapping = mapping.as_json() if result.batch.mapping else {}  # as it was read
-    sheets = [rename_columns(sheet, mapping) for sheet in read_file(data, file_name)]
+    sheets = read_ocds(data) if is_ocds(data) else read_file(data, file_name)
+    sheets = [rename_columns(sheet, mapping) for sheet in sheets]
     result.batch.rows_total = sum(len(s.rows) for s in sheets)
     for sheet, sheet_kind in _in_dependency_order(sheets, kind or mapping.kind or None):
         mapped = map_sheet(sheet, sheet_kind, mapping)

@@ -14,7 +14,10 @@ from investigations.models import ImportMapping
 
 
 class Command(BaseCommand):
-    help = "Import a CSV, XLSX or ODS file (a workbook: one sheet per kind) as one batch."
+    help = (
+        "Import a CSV, XLSX or ODS file (a workbook: one sheet per kind), or OCDS JSON (a "
+        "release or record package, or JSON lines of releases), as one batch."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -24,8 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--publish", action="store_true", help="Publish what passes the gate.")
         parser.add_argument(
             "--zero-is-unknown",
-            action="store_true",
-            help="Read a money value of 0 as not given, as procurement portals mean it.",
+            action=argparse.BooleanOptionalAction,
+            help="Read a money value of 0 as not given, as procurement portals mean it "
+            "(by default on for OCDS, off for spreadsheets).",
         )
         parser.add_argument(
             "--strict-identifiers",
