@@ -180,3 +180,24 @@ def test_the_dumps_hold_every_published_record_as_ftm_entities_and_ocds_releases
     assert list(RELEASE_VALIDATOR.iter_errors(release)) == []
     assert release["ocid"].endswith(f"-{contract.pk}")
     assert [party["name"] for party in release["parties"]] == ["NHS England"]
+
+
+def test_a_profile_section_keeps_its_cited_passages_and_loses_those_only_a_draft_backs(
+    dumps_root,
+):
+    organisation = make_organisation(name="Alliance Medical", status=PUBLISHED)
+    section = models.ProfileSection.objects.create(
+        organisation=organisation,
+        heading="strategy",
+        body="It grew by buying rivals.[^growth]\n\nA passage only a draft backs.[^secret]",
+    )
+    cite(section, "body", marker="growth", source=make_source(title="Annual report"))
+    cite(section, "body", marker="secret", source=make_source(status="draft"))
+    dumps.export_dumps()
+    [found] = read_dump(latest_folder(dumps_root), "organisations.jsonl.gz")
+    [shown] = found["sections"]
+    assert shown["body"] == "It grew by buying rivals.[^growth]"
+    assert [(c["field"], c["marker"], c["source_title"]) for c in shown["citations"]] == [
+        ("body", "growth", "Annual report")
+    ]
+    assert "organisation" not in shown

@@ -45,15 +45,9 @@ def exported_fields(model, parent=None):
     )
 
 
-@cache
 def child_relations(model):
-    """The child rows a record carries (its ``claim_children``), but not prose sections,
-    which read only as part of their page."""
-    return tuple(
-        name
-        for name in model.claim_children
-        if not model._meta.get_field(name).related_model.prose_fields
-    )
+    """The child rows a record carries: its ``claim_children``."""
+    return model.claim_children
 
 
 def parent_link(model, relation):
