@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from investigations import models
 from investigations.network.graph import DEFAULT_FANOUT, NODE_LIMIT, neighbourhood
@@ -271,3 +272,21 @@ def test_no_draft_reaches_a_network_at_any_depth_or_in_any_download(client):
     models.Person.objects.update(status=PUBLISHED)  # published, the draft would show
     body = client.get("/network/", {"around": f"organisation:{org.slug}"}).content.decode()
     assert f"{MARKER} name" in body
+
+
+TAUNTON_PARTIES = [
+    "somerset-nhs-foundation-trust", "rutherford-diagnostics", "rutherford-health", "equitix",
+    "tfg-asset-management", "tetragon-financial-group", "amberside-advisors", "steer-group",
+    "philips-health-uk", "schroder-uk-public-private-trust", "alliance-medical",
+    "life-healthcare-group-holdings", "equitix-rutherford-cancer-care-llp",
+    "taunton-diagnostic-centre-lp",
+]  # fmt: skip
+
+
+def test_the_taunton_centres_page_draws_every_party_of_the_investigation(client):
+    call_command("load_demo_data", verbosity=0)
+    site = models.Site.objects.get(slug="taunton-community-diagnostic-centre")
+    page = client.get(site.get_absolute_url()).content.decode()
+    [figure] = re.findall(r"<svg[^>]*>.*?</svg>", page, re.S)[:1]
+    drawn = set(re.findall(r'href="/organisations/([^/"]+)/"', figure))
+    assert [slug for slug in TAUNTON_PARTIES if slug not in drawn] == []

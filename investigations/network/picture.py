@@ -31,8 +31,9 @@ class Picture:
 
     @property
     def page_url(self):
-        """The standalone page, two steps out: larger than a record page's one step."""
-        return network_url(self.graph.centre.key, **{**self.parameters, "depth": 2})
+        """The standalone page, larger, and at least two steps out."""
+        depth = max(self.graph.depth, 2)
+        return network_url(self.graph.centre.key, **{**self.parameters, "depth": depth})
 
     @property
     def downloads(self):

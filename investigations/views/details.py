@@ -29,6 +29,10 @@ from .profiles import (
     withhold_from_profile,
 )
 
+# How far out a record page's network goes: one step, but for a site, where the companies
+# that finance, procure and operate it meet, three (its owners' owners, its contractors').
+SECTION_DEPTH = {Site: 3}
+
 
 def render_detail(request, template, record, rows, **context):
     """Render with footnotes for the record and its cited ``rows`` (a name → list dict).
@@ -37,7 +41,7 @@ def render_detail(request, template, record, rows, **context):
     sources are withheld from the record and the rows.
     """
     records = [record, *(row for listed in rows.values() for row in listed)]
-    graph = neighbourhood(record)
+    graph = neighbourhood(record, SECTION_DEPTH.get(type(record), 1))
     footnotes = Footnotes([*blank_private_links(records), *graph.cited_records()])
     footnotes.withhold([record])
     rows = {name: footnotes.withhold(listed) for name, listed in rows.items()}
