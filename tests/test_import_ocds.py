@@ -198,8 +198,8 @@ def test_every_imported_claim_is_cited_to_the_notice_with_its_json_path(research
     alliance = supplier.organisation
     assert alliance.citations.get().locator == "releases[0].parties[1]"
     assert alliance.identifiers.get().citations.get().locator == "releases[0].parties[1].identifier"
-    # The one claim OCDS does not make is the company status the model defaults to.
-    assert {c.field for c in missing_claims(alliance)} == {"org_status"}
+    # OCDS states no company status: a new organisation's is unknown, a claim of nothing.
+    assert alliance.org_status == "unknown" and list(missing_claims(alliance)) == []
 
 
 def test_a_reimport_changes_nothing_and_says_so(researcher):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from investigations import models
+from investigations.importers import service
 from investigations.standards import ocds
 from tests.factories import cite, make_contract, make_organisation, make_party, make_source
 
@@ -240,3 +241,40 @@ def test_an_organisations_package_takes_the_same_queries_however_many_contracts(
         found = json.loads(client.get(url).content)
     assert len(found["releases"]) == 4
     assert len(four) == len(one)
+
+
+def what_the_package_says(data):
+    """A package's facts, without the ids a database gives: parties by name with their roles
+    and identifiers, and each award's value, date and suppliers."""
+    facts = []
+    for release in data["releases"]:
+        parties = {
+            party["name"]: (
+                sorted(party["roles"]),
+                sorted(
+                    f"{i['scheme']}-{i['id']}"
+                    for i in [party.get("identifier"), *party.get("additionalIdentifiers", [])]
+                    if i
+                ),
+            )
+            for party in release["parties"]
+        }
+        awards = [
+            (award.get("value"), award.get("date"), sorted(s["name"] for s in award["suppliers"]))
+            for award in release.get("awards", [])
+        ]
+        facts.append((release["buyer"]["name"], parties, awards))
+    return sorted(facts, key=repr)
+
+
+def test_an_ocds_export_imports_back_into_a_fresh_database_unchanged(editor):
+    for number in (1, 2):
+        awarded_contract(number)
+    exported = package()
+    for model in (models.Citation, models.ContractParty, models.Contract, models.Identifier,
+                  models.Organisation, models.Source):  # fmt: skip
+        model.objects.all().delete()
+    data = json.dumps(exported).encode()
+    result = service.run_import(data, "export.json", user=editor, publish=True)
+    assert result.written and not result.errors and not result.publish_refused, result.errors
+    assert what_the_package_says(package()) == what_the_package_says(exported)

@@ -34,6 +34,8 @@ def apply_draft(planner, kind, draft, existing):
         obj, new = (target.instance if target else kind.model()), True
     changed = _set_fields(obj, draft)
     if target is None:
+        _claim_only_what_is_given(obj, draft)
+    if target is None:
         plan.create(obj, draft.number)
         _register(planner, kind, draft, obj)
     elif changed and not new:
@@ -45,6 +47,17 @@ def apply_draft(planner, kind, draft, existing):
     if target is None:
         return "created"
     return "updated" if changed or added else "unchanged"
+
+
+def _claim_only_what_is_given(obj, draft):
+    """A new record claims nothing its row does not say: a claim whose default is a choice
+    (an organisation's "active") is "unknown" unless the row gives it, so it needs no
+    citation the file could not have."""
+    for name in obj.claim_fields:
+        field = obj._meta.get_field(name)
+        unknown = field.choices and "unknown" in dict(field.choices)
+        if unknown and draft.values.get(name) is None and field.has_default():
+            setattr(obj, name, "unknown")
 
 
 def _set_fields(obj, draft):

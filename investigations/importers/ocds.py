@@ -61,6 +61,11 @@ def read_ocds(data):
     return out.sheets()
 
 
+# The process's parties each of its contracts has too, beside its buyer and the award's
+# suppliers: OCDS role → contract party role. A tenderer that did not win lost the bid.
+PROCESS_ROLES = {"funder": "funder", "tenderer": "challenger"}
+
+
 class Output:
     """The rows of each sheet, organisations named once across the whole file."""
 
@@ -106,8 +111,8 @@ class Output:
             "locator": award.path,
         }
         parties = self._parties(reference, process, award, buyer, source)
-        row["buyer"] = ";".join(name for name, role, _path in parties if role == "buyer")
-        row["supplier"] = ";".join(name for name, role, _path in parties if role == "supplier")
+        for column in ("buyer", "supplier", *PROCESS_ROLES.values()):
+            row[column] = ";".join(name for name, role, _path in parties if role == column)
         self.contracts.append(row)
         for column, ocds_name in CITED_FIELDS:
             self._cite_field(reference, column, values, ocds_name, source)
@@ -130,6 +135,11 @@ class Output:
                 )
                 continue
             parties.append((self._organisation(party, source), "supplier", path))
+        suppliers = {name for name, role, _path in parties if role == "supplier"}
+        for party in process.parties.values():
+            roles = [role for ocds_role, role in PROCESS_ROLES.items() if ocds_role in party.roles]
+            name = self._organisation(party, source) if roles and party.name else None
+            parties.extend((name, role, party.path) for role in roles if name not in suppliers)
         return parties
 
     def _organisation(self, party, source):
