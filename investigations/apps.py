@@ -11,9 +11,11 @@ class InvestigationsConfig(AppConfig):
 
         from investigations import revisions, search
         from investigations.caching import batch_changed, invalidate_public_pages
+        from investigations.importers.mapping import ensure_shipped_mappings
         from investigations.roles import ensure_editorial_groups
 
         post_migrate.connect(ensure_editorial_groups, sender=self)
+        post_migrate.connect(ensure_shipped_mappings, sender=self)
         for model in self.curated_models():
             for signal in (post_save, post_delete):
                 signal.connect(invalidate_public_pages, sender=model, weak=False)

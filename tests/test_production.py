@@ -56,10 +56,10 @@ def fetch(url, host=HOST, **headers):
         return error.code, error.headers, error.read()
 
 
-def wait_until_healthy(base, server):
+def wait_until_healthy(base, server, log):
     for _ in range(300):
         if server.poll() is not None:
-            pytest.fail(f"make serve stopped: {server.stdout.read()}")
+            pytest.fail(f"make serve stopped: {log.read_text()}")
         try:
             if fetch(f"{base}/healthz")[0] == 200:
                 return
@@ -82,30 +82,37 @@ def served(tmp_path_factory):
         LOG_LEVEL="INFO",
     )
     command = ["make", "-o", "install", "serve", f"BIN={Path(sys.executable).parent}"]
-    server = subprocess.Popen(
-        [*command, f"PORT={port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    log = tmp_path_factory.mktemp("log") / "serve.log"
+    with open(log, "w") as output:
+        server = subprocess.Popen(
+            [*command, f"PORT={port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://{HOST}:{port}"
-    wait_until_healthy(base, server)
-    yield base, server
+    wait_until_healthy(base, server, log)
+    yield base, server, log
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
-        server.communicate(timeout=30)
+        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def server_log(served):
-    """Everything the server printed, read once it has stopped."""
-    base, server = served
+    """Everything the server printed, read once it has stopped: stopped once the task
+    worker beside it has started, which on a busy machine can be after gunicorn answers."""
+    base, server, log = served
     fetch(f"{base}/")
+    for _ in range(300):
+        if "Starting worker" in log.read_text():
+            break
+        time.sleep(0.2)
     os.killpg(server.pid, signal.SIGTERM)
-    return server.communicate(timeout=30)[0]
+    server.wait(timeout=30)
+    return log.read_text()
 
 
 def stylesheets(html):
@@ -113,7 +120,7 @@ def stylesheets(html):
 
 
 def test_the_public_site_is_styled_from_hashed_compressed_static_files(served):
-    base, _ = served
+    base, *_ = served
     status, _, html = fetch(f"{base}/")
     assert status == 200
     [stylesheet] = stylesheets(html)
@@ -126,7 +133,7 @@ def test_the_public_site_is_styled_from_hashed_compressed_static_files(served):
 
 
 def test_the_admin_is_styled_too(served):
-    base, _ = served
+    base, *_ = served
     status, _, html = fetch(f"{base}/admin/login/")
     assert status == 200
     base_css = [href for href in stylesheets(html) if "/admin/css/base." in href]
@@ -135,7 +142,7 @@ def test_the_admin_is_styled_too(served):
 
 
 def test_it_refuses_a_host_it_does_not_serve(served):
-    base, _ = served
+    base, *_ = served
     assert fetch(f"{base}/", host="attacker.example")[0] == 400
 
 

@@ -6,31 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# Contracts Finder's CSV download, as its headers read once imported ("Notice Identifier" is
-# notice_identifier). Its supplier number has no column in a contracts sheet, and its
-# notice status (Open, Closed, Withdrawn) is no contract status: both are left unmapped.
-CONTRACTS_FINDER = {
-    "notice_identifier": "reference",
-    "organisation_name": "buyer",
-    "awarded_date": "awarded",
-    "awarded_value": "value",
-    "supplier_name": "supplier",
-}
-
-
-def add_contracts_finder(apps, schema_editor):
-    apps.get_model("investigations", "ImportMapping").objects.get_or_create(
-        name="Contracts Finder",
-        defaults={"kind": "contracts", "columns": CONTRACTS_FINDER, "one_row_per_party": True},
-    )
-
-
-def remove_contracts_finder(apps, schema_editor):
-    apps.get_model("investigations", "ImportMapping").objects.filter(
-        name="Contracts Finder"
-    ).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -84,5 +59,4 @@ class Migration(migrations.Migration):
                 'ordering': ['name'],
             },
         ),
-        migrations.RunPython(add_contracts_finder, remove_contracts_finder),
     ]
