@@ -51,6 +51,20 @@ UNINTERESTING_CHANGES = {"updated_at", "normalised_name"}
 NARROW_PARTIAL_DATES = {PartialDateField: {"widget": forms.TextInput(attrs={"size": 16})}}
 
 
+class RecordOnlyAdmin(admin.ModelAdmin):
+    """The admin of a record the site keeps of what was done (a batch, a merge): it is
+    read and acted on through its own views, never added, edited or deleted as a form."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ChangesOnlyContextHelper(HistoricalRecordContextHelper):
     """History diffs without the bookkeeping columns every save touches."""
 

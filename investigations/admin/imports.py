@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from investigations.admin.base import RecordOnlyAdmin
 from investigations.importers.kinds import KINDS
 from investigations.importers.mapping import groups_parties, targets
 from investigations.importers.matching import NEW
@@ -97,7 +98,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(RecordOnlyAdmin):
     list_display = (
         "__str__", "kind", "user", "state", "rows_created", "rows_updated", "rows_skipped",
         "rows_rejected",
@@ -106,15 +107,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("file_name", "file_sha256")
     change_list_template = "admin/imports/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from investigations.admin.base import RecordOnlyAdmin
 from investigations.merging import MergeRefused, may_merge, merge, plan_merge, undo_merge
 from investigations.models import Merge
 
@@ -86,21 +87,12 @@ def merge_url(model, kept_id, merged_id):
 
 
 @admin.register(Merge)
-class MergeAdmin(admin.ModelAdmin):
+class MergeAdmin(RecordOnlyAdmin):
     """Every merge, with what it moved; an editor can undo one from its page."""
 
     list_display = ("__str__", "content_type", "user", "created_at", "undone_at")
     list_filter = ("content_type",)
     list_select_related = ("content_type", "user")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.undo_view)
