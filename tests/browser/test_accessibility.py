@@ -33,6 +33,7 @@ PAGES = [
     "/search/?q=no+such+thing+anywhere",
     "/organisations/?kind=public_body",
     "/organisations/?page=2",
+    "/data/",
 ]
 
 
