@@ -96,19 +96,23 @@ def test_person_site_and_framework_pages(client):
         make_framework(status=PUBLISHED),
     )
 
-    def grow():
-        for _ in range(MANY):
+    def grow(count):
+        for _ in range(count):
             org = make_organisation(status=PUBLISHED)
             cite(models.Role.objects.create(person=person, organisation=org))
             models.SiteRole.objects.create(site=site, organisation=org, kind="operator")
             models.FrameworkMembership.objects.create(framework=framework, organisation=org)
             make_contract(status=PUBLISHED, framework=framework, site=site)
 
+    # A few of each first, so that every step of the site's network (three out) has records.
+    # With many, the network's node limit stops it sooner: the site's page may run fewer.
+    grow(3)
     urls = [record.get_absolute_url() for record in (person, site, framework)]
-    before = [queries(client, url) for url in urls]
-    grow()
-    assert [queries(client, url) for url in urls] == before
-    assert max(before) <= 10
+    person_page, site_page, framework_page = (queries(client, url) for url in urls)
+    grow(MANY)
+    assert [queries(client, urls[0]), queries(client, urls[2])] == [person_page, framework_page]
+    assert queries(client, urls[1]) <= site_page <= 25
+    assert max(person_page, framework_page) <= 10
 
 
 def cite_from_new_records(source, count):
