@@ -237,10 +237,11 @@ def _gate(plan):
         owner = owner_of(row)
         if owner is not None and _key(owner) != _key(plan.merged):
             owners[_key(owner)] = owner
+    fresh = {key: _fresh(owner) for key, owner in owners.items()}
     return {
-        key: {str(claim) for claim in missing_claims(_fresh(owner))}
-        for key, owner in owners.items()
-        if _fresh(owner).is_published
+        key: {str(claim) for claim in missing_claims(owner)}
+        for key, owner in fresh.items()
+        if owner.is_published
     }
 
 

@@ -21,7 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from investigations.spreadsheet_cells import safe_cell
 
-from .records import child_relations, chunks, exported_fields
+from .records import chunks, exported_fields
 
 # A Unicode mark first, so that spreadsheet programs read the file as UTF-8 (£, accents).
 CSV_BYTE_ORDER_MARK = "\ufeff"
@@ -30,7 +30,7 @@ LIST_SEPARATOR = "; "
 
 def columns(model):
     names = ["page_url", *(field.name for field in exported_fields(model))]
-    names += child_relations(model)
+    names += model.claim_children
     for claim in ("record", *model.claim_fields):
         names += [f"{claim}_source_titles", f"{claim}_source_urls"]
     return names
@@ -41,7 +41,7 @@ def row(chunk, record, absolute_url):
     cells = {"page_url": absolute_url(record.get_absolute_url())}
     for field in exported_fields(chunk.model):
         cells[field.name] = shown_value(chunk, record, field)
-    for name in child_relations(chunk.model):
+    for name in chunk.model.claim_children:
         cells[name] = [str(child) for child in chunk.children(record, name)]
     for claim in ("record", *chunk.model.claim_fields):
         sources = chunk.sources(record, "" if claim == "record" else claim)

@@ -25,7 +25,7 @@ from investigations.models import PUBLISHABLE_MODELS
 from investigations.prose import markers_in
 from investigations.standards import ftm, ocds
 
-from .records import child_relations, chunks, exported_fields, parent_link
+from .records import chunks, exported_fields, parent_link
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST"
@@ -69,7 +69,7 @@ def document(chunk, record, parent=None):
     found = {field.name: stored_value(chunk, record, field) for field in fields}
     if hasattr(record, "get_absolute_url"):
         found["page_url"] = record.get_absolute_url()
-    for name in child_relations(type(record)):
+    for name in type(record).claim_children:
         link = parent_link(type(record), name)
         found[name] = [document(chunk, child, link) for child in chunk.children(record, name)]
     found["citations"] = citations(chunk, record)
@@ -85,7 +85,7 @@ def published_documents(model):
 def ocds_releases():
     """Every published contract's OCDS release, a line each: what ``ocdskit package-releases``
     wraps into a release package."""
-    return ocds.release_package()[1]
+    return ocds.releases()
 
 
 DUMPS = (

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 
 from investigations.citations import Footnotes
 from investigations.models import blank_private_links
+from investigations.standards.chunks import in_chunks
 
 CHUNK_SIZE = 2000
 
@@ -45,11 +46,6 @@ def exported_fields(model, parent=None):
     )
 
 
-def child_relations(model):
-    """The child rows a record carries: its ``claim_children``."""
-    return model.claim_children
-
-
 def parent_link(model, relation):
     """The name of the foreign key by which a child relation's rows point at ``model``."""
     return model._meta.get_field(relation).field.name
@@ -75,17 +71,10 @@ def chunks(queryset, size=None):
     queryset = (
         queryset.select_related(*links_to_load(model))
         .prefetch_related(None)
-        .prefetch_related(*(public_children(model, name) for name in child_relations(model)))
-        .order_by("pk")
+        .prefetch_related(*(public_children(model, name) for name in model.claim_children))
     )
-    last = None
-    while True:
-        records = list((queryset if last is None else queryset.filter(pk__gt=last))[:size])
-        if records:
-            yield Chunk(model, records)
-        if len(records) < size:
-            return
-        last = records[-1].pk
+    for records in in_chunks(queryset, size):
+        yield Chunk(model, records)
 
 
 class Chunk:
@@ -96,7 +85,7 @@ class Chunk:
         children = [
             child
             for record in records
-            for name in child_relations(model)
+            for name in model.claim_children
             for child in getattr(record, name).all()
         ]
         self.footnotes = Footnotes(blank_private_links(records + children))

@@ -35,7 +35,6 @@ def apply_draft(planner, kind, draft, existing):
     changed = _set_fields(obj, draft)
     if target is None:
         _claim_only_what_is_given(obj, draft)
-    if target is None:
         plan.create(obj, draft.number)
         _register(planner, kind, draft, obj)
     elif changed and not new:
@@ -260,8 +259,12 @@ def _source(planner, given, number):
 def _citation_exists(planner, obj, citation):
     get = citation.get
     key = (get("content_type_id"), get("field_name"), get("source_id"))
-    rows = m.Citation.objects.filter(content_type_id=key[0]).values_list(
-        "object_id", "field_name", "source_id", "quote", "locator"
-    )
-    cache = planner.memo(("citations", key[0]), lambda: set(rows.iterator(5000)))
+
+    def load():
+        rows = m.Citation.objects.filter(content_type_id=key[0]).values_list(
+            "object_id", "field_name", "source_id", "quote", "locator"
+        )
+        return set(rows.iterator(5000))
+
+    cache = planner.memo(("citations", key[0]), load)
     return (obj.pk, *key[1:], get("quote"), get("locator")) in cache

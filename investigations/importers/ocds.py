@@ -19,6 +19,8 @@ import re
 
 import ijson
 
+from investigations.models import normalise_name
+
 from .ocds_releases import Book, Party, join_path, read_releases
 from .reading import ImportFileError, Sheet, check_size
 
@@ -144,7 +146,7 @@ class Output:
 
     def _organisation(self, party, source):
         """The organisation row of a party, one per organisation however often it appears."""
-        keys = [text.upper() for text, _path in party.identifiers] + [_name_key(party.name)]
+        keys = [text.upper() for text, _path in party.identifiers] + [normalise_name(party.name)]
         row = next((self.organisations[k] for k in keys if k in self.organisations), None)
         if row is None:
             row = {"name": party.name, "identifiers": "", **source, "locator": party.path}
@@ -213,7 +215,3 @@ def _calendar_date(text):
     1 April, though it is 31 March in UTC."""
     match = _DATE.match(str(text or ""))
     return match[1] if match else None
-
-
-def _name_key(name):
-    return " ".join(name.lower().split())

@@ -140,15 +140,16 @@ def draw(graph):
     width = round(min(1400, max(560, 190 * math.sqrt(len(graph.nodes)))))
     legend = _legend(graph, width)
     legend_height = (legend[-1].y + LEGEND_ROW) if legend else 0
+    placed = positions(graph)
     if graph.is_ownership_chain:
-        layers = len({round(y, 6) for _, y in positions(graph).values()})
+        layers = len({round(y, 6) for _, y in placed.values()})
         plot_height = max(160, 110 * (layers - 1))
     else:
         plot_height = max(260, round(width * 0.75))
     top = legend_height + 40
     spots = {
         key: (MARGIN + x * (width - 2 * MARGIN), top + y * plot_height)
-        for key, (x, y) in positions(graph).items()
+        for key, (x, y) in placed.items()
     }
     nodes = [DrawnNode(node, *spots[key]) for key, node in graph.nodes.items()]
     pairs = Counter()

@@ -25,8 +25,10 @@ FANOUT = {0: 24}  # links shown from the centre; from any other record, DEFAULT_
 DEFAULT_FANOUT = 8
 
 # The records a network can be drawn around, by the name ``?around=<name>:<slug>`` uses.
-CENTRES = {model._meta.model_name: model for model in (Organisation, Person, Site, Contract)}
-CENTRES.update({model._meta.model_name: model for model in (Concern, Framework)})
+CENTRES = {
+    model._meta.model_name: model
+    for model in (Organisation, Person, Site, Contract, Concern, Framework)
+}
 
 ORGANISATION_SHAPES = {
     Organisation.Kind.NHS_TRUST: "public_body",
@@ -132,6 +134,7 @@ class Graph:
     nodes: dict = field(default_factory=dict)
     edges: list = field(default_factory=list)
     left_out: int = 0  # links past the node limit that not even a folded node shows
+    linked: set = field(default_factory=set)  # the identities of ``edges``
 
     def add(self, node):
         self.nodes.setdefault(node.key, node)
@@ -141,7 +144,8 @@ class Graph:
         return NODE_LIMIT - len(self.nodes)
 
     def link(self, edge):
-        if edge.identity not in {known.identity for known in self.edges}:
+        if edge.identity not in self.linked:
+            self.linked.add(edge.identity)
             self.edges.append(edge)
             self.nodes[edge.source].links += 1
             self.nodes[edge.target].links += 1

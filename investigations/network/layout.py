@@ -30,11 +30,12 @@ def compute_positions(graph):
     network = igraph.Graph(
         n=len(keys), edges=[(index[e.source], index[e.target]) for e in graph.edges], directed=True
     )
-    if graph.is_ownership_chain:
+    layered = graph.is_ownership_chain
+    if layered:
         coords = network.layout_sugiyama().coords[: len(keys)]
     else:
         coords = network.layout_kamada_kawai(seed=network.layout_circle().coords).coords
-    return dict(zip(keys, _spread(_scaled(coords), layered=graph.is_ownership_chain), strict=True))
+    return dict(zip(keys, _spread(_scaled(coords), layered=layered), strict=True))
 
 
 # A node's label is about this share of the picture wide and high; nodes closer than

@@ -103,8 +103,10 @@ def _walk(start, edges, up, as_of):
         following = {}
         for edge in edges:
             near, far = (edge.object, edge.subject) if up else (edge.subject, edge.object)
+            if near.pk not in frontier:
+                continue
             standing = standing_on(edge.start, edge.end, as_of)
-            if near.pk in frontier and standing:
+            if standing:
                 if frontier[near.pk] == UNCERTAIN:
                     standing = UNCERTAIN
                 found.append(Link(edge, far, depth, standing))
@@ -148,7 +150,9 @@ def organisation_profile(organisation, as_of=None):
     ownership chains as they stood on ``as_of``, if given."""
     edges = ownership_edges(organisation)
     owners, holdings = chains(organisation, edges, as_of)
-    every_owner, every_holding = chains(organisation, edges)
+    every_owner, every_holding = (
+        (owners, holdings) if as_of is None else chains(organisation, edges)
+    )
     profile = {
         "as_of": as_of,
         "ownership_links": every_owner + every_holding,
