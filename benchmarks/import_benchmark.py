@@ -16,6 +16,7 @@ Each approach runs in its own process on a fresh database, so RSS figures are it
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import os
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,41 +187,105 @@ def run_per_row(n):
 
 
 def run_floor(n):
-    """The same rows written with no ORM at all: the database's own speed."""
+    """The rows the engine writes, written with no ORM at all: the database's own speed.
+
+    Contracts, their parties and citations, a history row for each carrying the batch, the
+    ImportBatch and one ImportBatchItem per record, with the values the engine parses from
+    the file (``floor_values``) and every column it fills.
+    """
     from django.db import connection, transaction
+    from django.utils import timezone
 
-    from investigations.models import Citation, Contract, ContractParty, Organisation, Source
+    from investigations import models as m
 
-    org_ids = dict(Organisation.objects.values_list("name", "pk"))
-    source_ids = dict(Source.objects.values_list("title", "pk"))
-    data = list(rows(n))
+    data, table = csv_bytes(n), list(rows(n))
     started = time.perf_counter()
+    org_ids = dict(m.Organisation.objects.values_list("name", "pk"))
+    source_ids = dict(m.Source.objects.values_list("title", "pk"))
+    contract_type, party_type, citation_type = (
+        _content_type(model) for model in (m.Contract, m.ContractParty, m.Citation)
+    )
+    now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        contract_rows = [
-            (r["title"], f"bench-{i}", r["reference"], 1_000_000 + i, "GBP", "2020")
-            for i, r in enumerate(data)
-        ]
-        first_id = _insert(
-            cursor,
-            Contract,
-            ("title", "slug", "reference", "value", "currency", "awarded"),
-            contract_rows,
+        batch_id = _insert(cursor, m.ImportBatch, *_floor_batch(n, data, now), now)[0]
+        history = (now, f"Import batch #{batch_id}", "+", batch_id)
+        contracts = [floor_values(i, row) for i, row in enumerate(table)]
+        contract_ids = _insert_with_history(
+            cursor, m.Contract, CONTRACT_COLUMNS, contracts, history
         )
-        ids = range(first_id, first_id + n)
-        party_rows = [
-            (cid, org_ids[r[side]], side)
-            for cid, r in zip(ids, data, strict=True)
-            for side in ("buyer", "lead_supplier")
+        parties = [
+            (pk, org_ids[row[role]], role)
+            for pk, row in zip(contract_ids, table, strict=True)
+            for role in ("buyer", "lead_supplier")
         ]
-        _insert(cursor, ContractParty, ("contract_id", "organisation_id", "role"), party_rows)
-        ct = _content_type(Contract)
-        citation_rows = [
-            (ct, cid, source_ids[r["source"]], r["quote"]) for cid, r in zip(ids, data, strict=True)
+        party_ids = _insert_with_history(cursor, m.ContractParty, PARTY_COLUMNS, parties, history)
+        citations = [
+            (contract_type, pk, source_ids[row["source"]], row["quote"])
+            for pk, row in zip(contract_ids, table, strict=True)
         ]
-        _insert(
-            cursor, Citation, ("content_type_id", "object_id", "source_id", "quote"), citation_rows
+        citation_ids = _insert_with_history(
+            cursor, m.Citation, CITATION_COLUMNS, citations, history
         )
+        row_numbers = range(2, n + 2)  # the header is row 1
+        items = [
+            *_items(batch_id, contract_type, contract_ids, row_numbers),
+            *_items(batch_id, party_type, party_ids, (r for r in row_numbers for _ in "bl")),
+            *_items(batch_id, citation_type, citation_ids, row_numbers),
+        ]
+        _insert(cursor, m.ImportBatchItem, ITEM_COLUMNS, items, now)
     return time.perf_counter() - started
+
+
+CONTRACT_COLUMNS = ("title", "slug", "reference", "value", "currency", "awarded")
+PARTY_COLUMNS = ("contract_id", "organisation_id", "role")
+CITATION_COLUMNS = ("content_type_id", "object_id", "source_id", "quote")
+ITEM_COLUMNS = ("batch_id", "content_type_id", "object_id", "action", "row_number")
+HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "import_batch_id")
+
+
+def floor_values(i, row):
+    """A contract row as the engine reads it: "£12.5m" is 12,500,000.00 GBP, "3/4/2012" is
+    2012-04-03; the floor knows them from the row's number rather than parsing them."""
+    value = Decimal((1 + i % 900) * 1_000_000 + 500_000).quantize(Decimal("0.01"))
+    awarded = f"20{10 + i % 15}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+    slug = f"diagnostic-imaging-contract-{i}"
+    return (row["title"], slug, row["reference"], value, "GBP", awarded)
+
+
+def _floor_batch(n, data, now):
+    """The committed ImportBatch row, its counts and summary as the engine records them."""
+    summary = {"bench": {"kind": "contracts", "created": n, "updated": 0, "skipped": 0}}
+    values = {
+        "file_name": "bench.csv",
+        "file_sha256": hashlib.sha256(data).hexdigest(),
+        "kind": "contracts",
+        "state": "committed",
+        "match_by_name": True,
+        "rows_total": n,
+        "rows_created": n,
+        "rows_done": n,
+        "summary": json.dumps(summary),
+        "errors": "[]",
+        "mapping": "{}",
+        "name_decisions": "{}",
+        "finished_at": now,
+    }
+    return tuple(values), [tuple(values.values())]
+
+
+def _insert_with_history(cursor, model, columns, values, history):
+    """The records, then one history row each (its id and values, then when, why, what,
+    which batch); returns the records' ids."""
+    first, columns, values = _insert(cursor, model, columns, values, history[0])
+    ids = range(first, first + len(values))
+    history_rows = [(pk, *row, *history) for pk, row in zip(ids, values, strict=True)]
+    _insert(cursor, model.history.model, ("id", *columns, *HISTORY_COLUMNS), history_rows, None)
+    return ids
+
+
+def _items(batch_id, content_type_id, ids, row_numbers):
+    for pk, number in zip(ids, row_numbers, strict=True):
+        yield batch_id, content_type_id, pk, "created", number
 
 
 def _content_type(model):
@@ -228,12 +294,12 @@ def _content_type(model):
     return ContentType.objects.get_for_model(model).pk
 
 
-def _insert(cursor, model, columns, values):
-    """executemany on SQLite, COPY on PostgreSQL; fills the columns the schema requires."""
+def _insert(cursor, model, columns, values, now):
+    """executemany on SQLite, COPY on PostgreSQL, filling every other column the schema
+    requires as the engine does. Returns the first new id and the columns and rows written."""
     from django.db import connection
-    from django.utils import timezone
 
-    extra = _required_defaults(model, columns)
+    extra = _required_defaults(model, columns, now)
     columns = (*columns, *extra)
     values = [(*row, *extra.values()) for row in values]
     table = model._meta.db_table
@@ -242,28 +308,28 @@ def _insert(cursor, model, columns, values):
         with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in values:
                 copy.write_row(row)
-        cursor.execute(f"SELECT max(id) - %s + 1 FROM {table}", [len(values)])
-        return cursor.fetchone()[0]
-    marks = ", ".join(["%s"] * len(columns))
-    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
-    cursor.execute(f"SELECT max(id) - %s + 1 FROM {table}", [len(values)])
-    del timezone
-    return cursor.fetchone()[0]
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+    pk = model._meta.pk.column
+    cursor.execute(f'SELECT max("{pk}") - %s + 1 FROM {table}', [len(values)])
+    return cursor.fetchone()[0], columns, values
 
 
-def _required_defaults(model, given):
+def _required_defaults(model, given, now):
+    """The values of the columns not given that may not be null: ``now`` for an auto_now
+    one, else the default."""
+    from django.db import connection
     from django.db.models import NOT_PROVIDED
-    from django.utils import timezone
 
-    now = timezone.now()
     extra = {}
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.attname in given or field.null:
+        if field.primary_key or field.column in given or field.null:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             extra[field.column] = now
         elif field.default is not NOT_PROVIDED:
-            extra[field.column] = field.get_default()
+            extra[field.column] = field.get_db_prep_save(field.get_default(), connection)
         else:
             extra[field.column] = ""
     return extra
@@ -275,14 +341,50 @@ APPROACHES = {"engine": run_engine, "per-row": run_per_row, "floor": run_floor}
 def child(approach, n):
     with tempfile.TemporaryDirectory() as var_dir:
         setup_django(var_dir)
+        before = _row_counts()
         outcome = APPROACHES[approach](n)
         from django.db import connection
 
         vendor = connection.vendor
+        written = _written(before)
     seconds, extra = outcome if isinstance(outcome, tuple) else (outcome, {})
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {"rows": n, "seconds": seconds, "peak_mb": peak_mb, "vendor": vendor, **extra}
-    print(json.dumps(figures))
+    print(json.dumps({**figures, "written": written}))
+
+
+def _row_counts():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            counts[table] = cursor.fetchone()[0]
+        return counts
+
+
+def _written(before):
+    """{table: {"rows": rows added, column: rows with a value}} of each table the run
+    added rows to: what lets the floor be checked against the engine."""
+    from django.db import connection
+
+    written = {}
+    with connection.cursor() as cursor:
+        for table, count in _row_counts().items():
+            if count == before.get(table):
+                continue
+            columns = [
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            ]
+            filled = ", ".join(
+                f'SUM(CASE WHEN "{c}" IS NULL OR CAST("{c}" AS TEXT) = \'\' THEN 0 ELSE 1 END)'
+                for c in columns
+            )
+            cursor.execute(f'SELECT {filled} FROM "{table}"')
+            written[table] = {"rows": count - before.get(table, 0)}
+            written[table].update(zip(columns, cursor.fetchone(), strict=True))
+    return written
 
 
 def measure(approach, n):
@@ -321,7 +423,30 @@ def main():
         f"  another writer saving a record every 0.2 s during the engine's import: "
         f"{engine['other_writes']} saves, the longest waited {engine['longest_wait']:.2f} s"
     )
+    return compare_written(engine["written"], results["floor"]["written"])
+
+
+def compare_written(engine, floor):
+    """Print the rows each wrote, table by table; 1 (a failed run) unless the floor wrote
+    the same rows as the engine with the same columns filled."""
+    print(f"  {'rows written':40} {'engine':>9} {'floor':>9}")
+    for table in sorted(engine.keys() | floor.keys()):
+        counts = [written.get(table, {}).get("rows", 0) for written in (engine, floor)]
+        print(f"  {table:40} {counts[0]:>9,} {counts[1]:>9,}")
+    differences = [
+        f"{table}.{column}: engine {engine.get(table, {}).get(column)}, "
+        f"floor {floor.get(table, {}).get(column)}"
+        for table in sorted(engine.keys() | floor.keys())
+        for column in sorted(engine.get(table, {}).keys() | floor.get(table, {}).keys())
+        if engine.get(table, {}).get(column) != floor.get(table, {}).get(column)
+    ]
+    if differences:
+        print("  the floor did not write what the engine wrote (rows, or columns filled):")
+        print("\n".join(f"    {line}" for line in differences))
+        return 1
+    print("  the floor wrote the same rows as the engine, with the same columns filled")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
