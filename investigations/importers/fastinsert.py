@@ -5,42 +5,69 @@ costs more than the database takes to store the row. Here each model gets one st
 values pass through only the conversions their column needs, and ids are assigned before
 the insert: on SQLite past the highest id, read in the same IMMEDIATE transaction as the
 insert, so no other writer can take them meanwhile; on PostgreSQL drawn from the table's
-sequence. Other databases use ``bulk_create``.
+sequence. A record's history row is its row as written, with the stamp added: each value
+is read and converted once. Other databases use ``bulk_create``.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from itertools import islice
+from operator import attrgetter
 
 from django.db import connection, models
 from django.utils import timezone
 
 from investigations.models import PartialDateField
 
+from .rows import NewRow
+
 FAST_VENDORS = ("sqlite", "postgresql")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a history row says of its change: who, why, when, what ("+" or "~"), which
+    import batch."""
+
+    user: object
+    reason: str
+    when: datetime
+    history_type: str
+    batch_id: int
 
 
 def is_fast():
     return connection.vendor in FAST_VENDORS
 
 
-def insert(model, objs, batch_size=2000):
-    """Insert new instances and give them their ids."""
-    if connection.vendor not in FAST_VENDORS:
-        model.objects.bulk_create(objs, batch_size=batch_size)
+def insert(model, objs, stamp, batch_size=2000):
+    """Insert new instances, or planned rows (``rows.NewRow``), all of one kind, with their
+    history rows; each gets its id."""
+    if not is_fast():
+        _bulk_create(model, objs, stamp, batch_size)
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    _auto_now(objs, fields)
-    for obj, pk in zip(objs, _new_ids(model._meta.db_table, len(objs)), strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, "default"
-    converters = _converters(fields)
-    rows = ((obj.pk, *(c(getattr(obj, a)) for a, c in converters)) for obj in objs)
-    columns = [model._meta.pk.column, *(f.column for f in fields)]
+    ids = _new_ids(model._meta.db_table, len(objs))
+    if isinstance(objs[0], NewRow):
+        columns, rows = _planned_rows(model, objs, ids)
+    else:
+        _give_ids(model, objs, ids)
+        columns, rows = _instance_rows(model, objs)
     _write_rows(model._meta.db_table, columns, rows, batch_size)
+    _write_history(model, columns, rows, stamp)
+
+
+def insert_history(model, objs, stamp):
+    """One history row per instance (of records updated), carrying the batch."""
+    if not is_fast():
+        _bulk_history(model, objs, stamp)
+        return
+    _write_history(model, *_instance_rows(model, objs), stamp)
 
 
 def insert_values(model, attnames, rows, batch_size=2000):
     """Plain tuples of ``attnames`` values; the database gives the ids, none is read back."""
-    if connection.vendor not in FAST_VENDORS:
+    if not is_fast():
         objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
         model.objects.bulk_create(objs, batch_size=batch_size)
         return
@@ -48,53 +75,133 @@ def insert_values(model, attnames, rows, batch_size=2000):
     _write_rows(model._meta.db_table, columns, rows, batch_size)
 
 
-def insert_history(model, objs, *, user, reason, when, history_type, batch_id):
-    """One history row per instance, carrying the batch; no model instances built."""
-    history = model.history.model
-    if connection.vendor not in FAST_VENDORS:
-        model.history.bulk_history_create(
-            objs,
-            update=history_type == "~",
-            default_user=user,
-            default_change_reason=reason,
-            default_date=when,
-            custom_historical_attrs={"import_batch_id": batch_id},
-        )
-        return
-    tracked = {f.attname for f in history.tracked_fields}
-    fields = [f for f in history._meta.concrete_fields if not f.primary_key]
-    fixed = {
-        "history_date": connection.ops.adapt_datetimefield_value(when),
-        "history_change_reason": reason,
-        "history_type": history_type,
-        "history_user_id": getattr(user, "pk", None),
-        "import_batch_id": batch_id,
-    }
-    source_fields = {f.attname: f for f in model._meta.concrete_fields}
-    plan = [
-        (f.attname, _converter(source_fields.get(f.attname, f)))
-        for f in fields
-        if f.attname in tracked
-    ]
-    rows = ((*(c(getattr(obj, a)) for a, c in plan), *fixed.values()) for obj in objs)
-    columns = [history._meta.get_field(a).column for a, _ in plan] + list(fixed)
-    _write_rows(history._meta.db_table, columns, rows)
+def _bulk_create(model, objs, stamp, batch_size):
+    instances = [obj.instance() if isinstance(obj, NewRow) else obj for obj in objs]
+    model.objects.bulk_create(instances, batch_size=batch_size)
+    for obj, instance in zip(objs, instances, strict=True):
+        obj.pk = instance.pk
+    _bulk_history(model, instances, stamp)
 
 
-def _auto_now(objs, fields):
+def _bulk_history(model, objs, stamp):
+    model.history.bulk_history_create(
+        objs,
+        update=stamp.history_type == "~",
+        default_user=stamp.user,
+        default_change_reason=stamp.reason,
+        default_date=stamp.when,
+        custom_historical_attrs={"import_batch_id": stamp.batch_id},
+    )
+
+
+def _give_ids(model, objs, ids):
+    """Ids, and the timestamps ``save()`` would have set."""
     now = timezone.now()
-    stamped = [
-        f.attname
-        for f in fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    for obj in objs:
+    stamped = [f.attname for f in _fields(model) if _is_auto_now(f)]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, "default"
         for attname in stamped:
             setattr(obj, attname, now)
 
 
-def _converters(fields):
-    return [(f.attname, _converter(f)) for f in fields]
+def _instance_rows(model, objs):
+    """(columns, rows): each instance's values as the database stores them, id first."""
+    fields = _fields(model)
+    read = attrgetter(model._meta.pk.attname, *(f.attname for f in fields))
+    converters = [(i, _converter(f)) for i, f in enumerate(fields, start=1)]
+    converting = [(i, c) for i, c in converters if c is not _same]
+    rows = []
+    for obj in objs:
+        row = list(read(obj))
+        for i, convert in converting:
+            row[i] = convert(row[i])
+        rows.append(tuple(row))
+    return _columns(model), rows
+
+
+def _planned_rows(model, planned, ids):
+    """(columns, rows) of planned rows, each given its id: the row's values where it has
+    them, the field's default (or the time, for auto_now) where not. No instance is built."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    template = [None, *(now if _is_auto_now(f) else _fixed_default(f) for f in _fields(model))]
+    layouts = {}  # rows planned alike share their names
+    rows = []
+    for row, pk in zip(planned, ids, strict=True):
+        if row.names not in layouts:
+            layouts[row.names] = _layout(model, row.names)
+        places, converting, computed = layouts[row.names]
+        values = template.copy()
+        values[0] = row.pk = pk
+        given = row.resolved()
+        for name, place in places:
+            values[place] = given[name]
+        for place, convert in converting:
+            values[place] = convert(values[place])
+        for place, field, convert in computed:
+            values[place] = convert(field.get_default())
+        rows.append(tuple(values))
+    return _columns(model), rows
+
+
+def _layout(model, names):
+    """Where the values of rows planned with ``names`` go among the model's columns (an
+    auto_now field's goes nowhere: the time of the insert is written), which of them need
+    converting, and which fields not given have a default computed row by row."""
+    fields = _fields(model)
+    position = {f.attname: i for i, f in enumerate(fields, start=1) if not _is_auto_now(f)}
+    places = [(name, position[name]) for name in names if name in position]
+    converters = [(place, _converter(fields[place - 1])) for _, place in places]
+    computed = [
+        (i, f, _converter(f))
+        for i, f in enumerate(fields, start=1)
+        if f.attname not in names and _computed_default(f) and not _is_auto_now(f)
+    ]
+    return places, [(p, c) for p, c in converters if c is not _same], computed
+
+
+def _write_history(model, columns, rows, stamp):
+    history = model.history.model
+    tracked = {history._meta.get_field(f.attname).column for f in history.tracked_fields}
+    kept = [i for i, column in enumerate(columns) if column in tracked]
+    fixed = {
+        "history_date": connection.ops.adapt_datetimefield_value(stamp.when),
+        "history_change_reason": stamp.reason,
+        "history_type": stamp.history_type,
+        "history_user_id": getattr(stamp.user, "pk", None),
+        "import_batch_id": stamp.batch_id,
+    }
+    stamped = tuple(fixed.values())
+    if len(kept) == len(columns):
+        history_rows = (row + stamped for row in rows)
+    else:
+        history_rows = (tuple(row[i] for i in kept) + stamped for row in rows)
+    history_columns = [columns[i] for i in kept] + list(fixed)
+    _write_rows(history._meta.db_table, history_columns, history_rows)
+
+
+@cache
+def _fields(model):
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+
+
+@cache
+def _columns(model):
+    return (model._meta.pk.column, *(f.column for f in _fields(model)))
+
+
+def _is_auto_now(field):
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def _computed_default(field):
+    return field.has_default() and callable(field.default)
+
+
+def _fixed_default(field):
+    """The stored default of a field, if it is the same for every row (else None, and the
+    row's own is computed in its turn)."""
+    return None if _computed_default(field) else _converter(field)(field.get_default())
 
 
 def _converter(field):
@@ -102,7 +209,7 @@ def _converter(field):
     field (on PostgreSQL most adapt_* return the value itself)."""
     ops = connection.ops
     if isinstance(field, PartialDateField):
-        return lambda v: str.__str__(v) if v else ""
+        return _partial_date
     if isinstance(field, models.DecimalField):
         return lambda v: (
             None
@@ -116,6 +223,10 @@ def _converter(field):
     if isinstance(field, (models.JSONField, models.FileField)):
         return lambda v: field.get_db_prep_save(v, connection)
     return _same
+
+
+def _partial_date(value):
+    return str.__str__(value) if value else ""
 
 
 def _datetime_converter(ops):
@@ -164,8 +275,9 @@ def _sequence_ids(table, count):
 
 
 def _write_rows(table, columns, rows, batch_size=2000):
-    """Rows (an iterator) in batches, so that only one batch of tuples exists at a time."""
+    """Rows (any iterable) in batches, so that only one batch of tuples exists at a time."""
     names = ", ".join(f'"{c}"' for c in columns)
+    rows = iter(rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:

@@ -11,6 +11,7 @@ between; ``service`` takes back the chunks already written if a later one fails.
 
 import time
 from contextlib import contextmanager
+from functools import cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -23,11 +24,12 @@ from investigations.models.organisations import normalise_identifier
 
 from . import fastinsert
 from .kinds import WRITE_ORDER
-from .rows import NewRow, Plain
+from .rows import NewRow
 
 CHUNK = 2000
 WRITER_TURN_SECONDS = 0.02
 ITEM_COLUMNS = ("batch_id", "content_type_id", "object_id", "action", "row_number")
+CREATED = m.ImportBatchItem.Action.CREATED
 
 
 def write_plan(plan, batch, user):
@@ -52,35 +54,20 @@ def plan_citations(plan):
 
 
 def _create(model, objs, plan, batch, user, now):
-    if isinstance(objs[0], NewRow):
-        # Instances only a chunk at a time: the plan holds these rows as plain values.
-        for start in range(0, len(objs), CHUNK):
-            rows = objs[start : start + CHUNK]
-            numbers = [row.number for row in rows]
-            if fastinsert.is_fast():
-                chunk = [row.plain() for row in rows]
-            else:
-                chunk = [row.instance() for row in rows]
-            with _chunk_transaction():
-                _insert(model, chunk, numbers, batch, user, now)
-            for row, written in zip(rows, chunk, strict=True):
-                row.pk = written.pk
-        return
-    if issubclass(model, Sluggable):
+    planned = isinstance(objs[0], NewRow)  # rows the plan holds as plain values
+    numbers = [row.number if planned else plan.rows.get(id(row)) for row in objs]
+    if not planned and issubclass(model, Sluggable):
         # Once for all rows: reading every slug again for each chunk would cost more.
         assign_slugs(model, objs)
+    stamp = _stamp(batch, user, now, "+")
     for start in range(0, len(objs), CHUNK):
         chunk = objs[start : start + CHUNK]
         with _chunk_transaction():
-            _insert(model, chunk, [plan.rows.get(id(obj)) for obj in chunk], batch, user, now)
-
-
-def _insert(model, objs, numbers, batch, user, now):
-    for obj in objs:
-        prepare(obj)
-    fastinsert.insert(model, objs, batch_size=CHUNK)
-    _history(model, objs, batch, user, now, update=False)
-    _items(model, objs, numbers, batch, m.ImportBatchItem.Action.CREATED)
+            if not planned:
+                for obj in chunk:
+                    prepare(obj)  # its parent may have been written in the chunk before
+            fastinsert.insert(model, chunk, stamp, batch_size=CHUNK)
+            _items(model, chunk, numbers[start : start + CHUNK], batch, CREATED)
 
 
 def _update(model, changes, plan, batch, user, now):
@@ -94,11 +81,12 @@ def _update(model, changes, plan, batch, user, now):
         fields.add("updated_at")
     if model is m.Organisation:
         fields.add("normalised_name")
+    stamp = _stamp(batch, user, now, "~")
     for start in range(0, len(objs), CHUNK):
         chunk = objs[start : start + CHUNK]
         with _chunk_transaction():
             model.objects.bulk_update(chunk, sorted(fields), batch_size=CHUNK)
-            _history(model, chunk, batch, user, now, update=True)
+            fastinsert.insert_history(model, chunk, stamp)
             numbers = [plan.rows.get(id(obj)) for obj in chunk]
             _items(model, chunk, numbers, batch, m.ImportBatchItem.Action.UPDATED)
 
@@ -115,15 +103,18 @@ def _chunk_transaction():
 
 def prepare(obj):
     """What ``save()`` would have done: ids of parents just written, derived fields."""
-    if isinstance(obj, Plain):
-        return  # planned with its ids and derived values (rows.NewRow.resolved)
-    for field in obj._meta.concrete_fields:
-        if field.is_relation and field.name in obj._state.fields_cache:
-            setattr(obj, field.attname, getattr(obj, field.name).pk)
+    for name, attname in _relations(type(obj)):
+        if name in obj._state.fields_cache:
+            setattr(obj, attname, getattr(obj, name).pk)
     if isinstance(obj, (m.Organisation, m.OrganisationAlias)):
         obj.normalised_name = m.normalise_name(obj.name)
     if isinstance(obj, m.Identifier):
         obj.value = normalise_identifier(obj.scheme, obj.value)
+
+
+@cache
+def _relations(model):
+    return [(f.name, f.attname) for f in model._meta.concrete_fields if f.is_relation]
 
 
 def assign_slugs(model, objs):
@@ -138,16 +129,8 @@ def assign_slugs(model, objs):
         obj.slug = slug
 
 
-def _history(model, objs, batch, user, now, update):
-    fastinsert.insert_history(
-        model,
-        objs,
-        user=user,
-        reason=f"Import batch #{batch.pk}",
-        when=now,
-        history_type="~" if update else "+",
-        batch_id=batch.pk,
-    )
+def _stamp(batch, user, now, history_type):
+    return fastinsert.Stamp(user, f"Import batch #{batch.pk}", now, history_type, batch.pk)
 
 
 def _items(model, objs, numbers, batch, action):
