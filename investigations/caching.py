@@ -60,7 +60,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils.http import urlencode
@@ -119,15 +118,15 @@ def _m2m(model):
 
 @functools.cache
 def forward_links(model):
-    """Foreign keys to curated records (attnames, target model), generic ones as
-    (content type attname, object id attname, None)."""
+    """Foreign keys to curated records as (attname, target model); generic ones as
+    (content type attname, object id attname)."""
     links = [
         (field.attname, field.related_model)
         for field in model._meta.concrete_fields
         if field.many_to_one and field.related_model in curated_models()
     ]
     generic = [
-        (model._meta.get_field(field.ct_field).attname, field.fk_field, None)
+        (model._meta.get_field(field.ct_field).attname, field.fk_field)
         for field in model._meta.private_fields
         if isinstance(field, GenericForeignKey)
     ]
@@ -144,13 +143,14 @@ def _link_tags(values, links, generic):
         content_type_id, object_id = values[len(links) + 2 * index : len(links) + 2 * index + 2]
         if content_type_id is not None and object_id is not None:
             target = ContentType.objects.get_for_id(content_type_id).model_class()
-            tags.add(record_tag(target, object_id))
+            if target is not None:  # None: a content type whose model is gone
+                tags.add(record_tag(target, object_id))
     return tags
 
 
 def _link_columns(links, generic):
     return [attname for attname, _ in links] + [
-        name for content_type, object_id, _ in generic for name in (content_type, object_id)
+        name for content_type, object_id in generic for name in (content_type, object_id)
     ]
 
 
@@ -176,7 +176,7 @@ def links_into(model):
             if target is model:
                 others = tuple(link for link in links if link[0] != attname)
                 found.append((linking, (attname,), others, generic))
-        for content_type, object_id, _ in generic:
+        for content_type, object_id in generic:
             others = tuple(g for g in generic if g[1] != object_id)
             found.append((linking, (content_type, object_id), links, others))
     return tuple(item for item in found if item[2] or item[3])
@@ -283,8 +283,11 @@ def links_changed(sender, instance, action, model, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     if action == "pre_clear":
-        field = next(f for f in _m2m(type(instance)) if f.remote_field.through is sender)
-        pk_set = set(getattr(instance, field.name).values_list("pk", flat=True))
+        links, _ = forward_links(sender)
+        near = next(attname for attname, target in links if target is type(instance))
+        far = next(attname for attname, target in links if attname != near)
+        rows = sender._default_manager.filter(**{near: instance.pk})
+        pk_set = set(rows.values_list(far, flat=True))
     tags = {record_tag(type(instance), instance.pk), list_tag(sender._meta.db_table)}
     bump(tags | {record_tag(model, pk) for pk in pk_set or ()})
 
@@ -299,7 +302,7 @@ def records_changed(model, pks):
     tags = {list_tag(table), *(record_tag(model, pk) for pk in pks)}
     links, generic = forward_links(model)
     columns = _link_columns(links, generic)
-    for start in range(0, len(pks), CHUNK):
+    for start in range(0, len(pks) if columns else 0, CHUNK):
         rows = model._default_manager.filter(pk__in=pks[start : start + CHUNK])
         for values in rows.values_list(*columns):
             tags |= _link_tags(values, links, generic)
@@ -326,8 +329,10 @@ def batch_changed(sender, instance, **kwargs):
         records_changed(ContentType.objects.get_for_id(content_type_id).model_class(), pks)
 
 
+# A missing counter (a new or flushed database) starts from the clock in microseconds, above
+# any value it had before, so that a page cached before a flush cannot look fresh after it.
 COUNTER_SQL = (
-    "INSERT INTO investigations_pagecachetag (tag, version) VALUES (%s, 1)"
+    "INSERT INTO investigations_pagecachetag (tag, version) VALUES (%s, %s)"
     " ON CONFLICT (tag) DO UPDATE SET version = investigations_pagecachetag.version + 1"
     " RETURNING version"
 )
@@ -337,9 +342,11 @@ def bump(tags):
     """Give these tags a version newer than every page rendered before this write commits."""
     if not tags or revisions.proposing():
         return  # a proposal is rolled back: the live rows, and so the pages, stay as they are
-    with transaction.atomic():
+    # Part of the writer's transaction, not a savepoint in it: if the bump fails, so does
+    # the write, rather than committing with pages that still show the rows it replaced.
+    with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
-            cursor.execute(COUNTER_SQL, [PageCacheTag.COUNTER])
+            cursor.execute(COUNTER_SQL, [PageCacheTag.COUNTER, time.time_ns() // 1000])
             (version,) = cursor.fetchone()
         PageCacheTag.objects.bulk_create(
             [PageCacheTag(tag=tag, version=version) for tag in sorted(tags)],
@@ -356,8 +363,18 @@ def current_version():
 
 
 def changed_since(tags, version):
-    newest = PageCacheTag.objects.filter(tag__in=tags).aggregate(newest=Max("version"))
-    return (newest["newest"] or 0) > version
+    """True if any of the tags was bumped after ``version``. In SQL, not through the ORM:
+    this is most of a cached page's cost, and a profile may carry hundreds of tags."""
+    if not tags:
+        return False
+    placeholders = ", ".join(["%s"] * len(tags))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(version) FROM investigations_pagecachetag WHERE tag IN ({placeholders})",
+            tags,
+        )
+        (newest,) = cursor.fetchone()
+    return (newest or 0) > version
 
 
 # Everything at once: a new generation of keys

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from investigations import models
+from investigations import models, revisions
 from investigations.importers.service import run_import
 from investigations.importers.undo import undo_batch
 from tests.factories import cite, make_contract, make_organisation, make_party, make_person
@@ -69,6 +69,9 @@ def test_adding_a_person_to_a_concern_stales_the_concern_and_the_person(client):
     concern.people.add(person)
     assert "Pat Example" in text(client, concern.get_absolute_url())
     assert not is_cached(client, person.get_absolute_url())
+    warm(client, concern.get_absolute_url())
+    person.concerns.clear()
+    assert "Pat Example" not in text(client, concern.get_absolute_url())
 
 
 def test_an_import_and_its_undo_stale_the_pages_they_change_and_no_other(client, editor):
@@ -106,6 +109,21 @@ def test_a_page_rendered_while_a_write_commits_is_served_but_not_kept(client, mo
     monkeypatch.setattr(caching, "current_version", read_version)
     assert not is_cached(client, path)
     assert "Renamed" in text(client, path)
+
+
+def test_a_proposed_change_leaves_the_cached_pages_alone(client):
+    organisation = make_organisation(name="Alliance Medical", status=PUBLISHED)
+    warm(client, organisation.get_absolute_url(), "/organisations/")
+
+    def change():
+        staged = models.Organisation.objects.get(pk=organisation.pk)
+        staged.name = "Renamed"
+        staged.save()
+
+    _, kept = revisions.propose([organisation], None, change)
+    assert len(kept) == 1
+    assert is_cached(client, organisation.get_absolute_url())
+    assert is_cached(client, "/organisations/")
 
 
 def marked_world():
