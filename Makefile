@@ -68,6 +68,7 @@ format: install
 # Each prints its figures as ratios to a baseline measured in the same run.
 benchmarks: install
 	$(BIN)/python benchmarks/page_benchmark.py
+	$(BIN)/python benchmarks/cache_hit_benchmark.py
 	$(BIN)/python benchmarks/import_benchmark.py --rows 100000 --per-row-sample 1000
 	$(BIN)/python benchmarks/download_benchmark.py
 	$(BIN)/python benchmarks/matching_benchmark.py --orgs 10000 --rows 10000

@@ -6,28 +6,36 @@ class InvestigationsConfig(AppConfig):
     verbose_name = "Investigations"
 
     def ready(self):
-        from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+        from django.db.models.signals import (
+            m2m_changed,
+            post_delete,
+            post_init,
+            post_migrate,
+            post_save,
+        )
         from simple_history.signals import pre_create_historical_record
 
-        from investigations import revisions, search
-        from investigations.caching import batch_changed, invalidate_public_pages
+        from investigations import caching, revisions, search
         from investigations.importers.mapping import ensure_shipped_mappings
         from investigations.roles import ensure_editorial_groups
 
         post_migrate.connect(ensure_editorial_groups, sender=self)
         post_migrate.connect(ensure_shipped_mappings, sender=self)
         for model in self.curated_models():
+            post_init.connect(caching.instance_loaded, sender=model, weak=False)
+            post_save.connect(caching.record_saved, sender=model, weak=False)
+            post_delete.connect(caching.record_deleted, sender=model, weak=False)
             for signal in (post_save, post_delete):
-                signal.connect(invalidate_public_pages, sender=model, weak=False)
                 signal.connect(search.record_changed, sender=model, weak=False)
                 signal.connect(revisions.note_touched, sender=model, weak=False)
             for field in model._meta.local_many_to_many:
                 m2m_changed.connect(revisions.note_touched, sender=field.remote_field.through)
+                m2m_changed.connect(caching.links_changed, sender=field.remote_field.through)
         pre_create_historical_record.connect(
             revisions.history_batch, sender=self.get_model("HistoricalRevision"), weak=False
         )
         batch = self.get_model("ImportBatch")
-        post_save.connect(batch_changed, sender=batch, weak=False)
+        post_save.connect(caching.batch_changed, sender=batch, weak=False)
         post_save.connect(search.batch_changed, sender=batch, weak=False)
 
     def curated_models(self):
@@ -36,7 +44,13 @@ class InvestigationsConfig(AppConfig):
 
         bookkeeping = {
             self.get_model(name)
-            for name in ("ImportBatch", "ImportBatchItem", "ImportMapping", "Revision")
+            for name in (
+                "ImportBatch",
+                "ImportBatchItem",
+                "ImportMapping",
+                "PageCacheTag",
+                "Revision",
+            )
         }
         return [
             model

@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 
+from . import caching
 from .citations import Footnotes
 from .models import (
     PUBLIC_KINDS,
@@ -114,12 +115,14 @@ def index_records(kind, ids):
                 " VALUES (%s, %s, %s, %s)",
                 rows,
             )
+            caching.lists_changed(caching.SEARCH_TABLE)
 
 
 def rebuild_index():
     """Index every record from scratch: after writes that bypass signals, or to repair."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM investigations_search")
+    caching.lists_changed(caching.SEARCH_TABLE)
     for kind in PUBLIC_KINDS:
         ids = kind.model.objects.published().order_by("pk").values_list("pk", flat=True)
         index_records(kind.key, list(ids))

@@ -21,11 +21,21 @@ def organisation_names_and_address(request):
     )
 
 
+def organisation_names_then_an_edit(request):
+    """As a writer committing while the page renders: the rows read are already old."""
+    response = organisation_names(request)
+    editing = Organisation.objects.published().first()
+    editing.name = "Equitix Ltd"
+    editing.save()
+    return response
+
+
 cached_names = cache_keyed_on("starting")(organisation_names)
 
 urlpatterns = [
     path("names/", cached_names),
     path("names-here/", cache_keyed_on("starting")(organisation_names_and_address)),
+    path("names-then-an-edit/", cache_keyed_on()(organisation_names_then_an_edit)),
     path("uncached/names/", organisation_names),
     path("admin/names/", cached_names),
     path("never-cached/names/", never_cache(cached_names)),

@@ -121,7 +121,8 @@ def test_a_backup_taken_during_writes_restores_to_the_same_published_data(two_si
     restored.manage("restore", str(tmp_path / "backup"))
     copy = restored.summary()
     assert copy["published_sha256"] == before["published_sha256"] == after["published_sha256"]
-    untouched = set(before["counts"]) - set(PAIR_TABLES)
+    # The page cache's tag versions change with every write too: bookkeeping, not data.
+    untouched = set(before["counts"]) - set(PAIR_TABLES) - {"investigations.PageCacheTag"}
     assert {t: copy["counts"][t] for t in untouched} == {t: after["counts"][t] for t in untouched}
     in_copy, in_source = changed_by_the_writer(before, copy), changed_by_the_writer(before, after)
     for table in PAIR_TABLES:

@@ -14,6 +14,7 @@ from .organisations import (
     ProfileSection,
     normalise_name,
 )
+from .page_cache import PageCacheTag
 from .people import Person, Role
 from .public import LISTED_KINDS, PUBLIC_KINDS, PublicKind, featured_records
 from .relationships import Relationship
@@ -48,6 +49,7 @@ __all__ = [
     "ImportMapping",
     "Organisation",
     "OrganisationAlias",
+    "PageCacheTag",
     "PartialDate",
     "PartialDateField",
     "PUBLIC_KINDS",

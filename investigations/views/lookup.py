@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponsePermanentRedirect
 
+from investigations.caching import shows_one_record
 from investigations.models import SlugRedirect
 
 
@@ -42,4 +43,4 @@ def detail_view(model, build):
         return build(request, record)
 
     view.__name__ = f"{model._meta.model_name}_detail"
-    return view
+    return shows_one_record(view)
