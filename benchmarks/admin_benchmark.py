@@ -96,10 +96,13 @@ def make_users(password):
 # What to request.
 
 
-def admin_pages(users):
-    """{(model, kind): {username: [path, ...]}} for every model registered in the admin."""
+def admin_pages(users, only=None):
+    """{(model, kind): {username: [path, ...]}} for every model registered in the admin,
+    or for those named in ``only`` (model names, as "Contract")."""
     pages = {}
     for model, model_admin in admin.site._registry.items():
+        if only and model.__name__.lower() not in only:
+            continue
         for username, user in users.items():
             request = _request(user, "/")
             if not model_admin.has_view_permission(request):
@@ -107,6 +110,8 @@ def admin_pages(users):
             for kind, paths in _model_pages(model, model_admin, user):
                 pages.setdefault((model._meta.label, kind), {})[username] = paths
     for (label, field_name), paths in _autocomplete_pages().items():
+        if only and label.rsplit(".", 1)[1].lower() not in only:
+            continue
         for username in users:
             pages.setdefault((label, f"autocomplete {field_name}"), {})[username] = paths
     return pages
@@ -357,11 +362,13 @@ def main():
     parser.add_argument("--contracts", type=int, default=100_000, help="when generating")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds of every page")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--only", help="model names, comma-separated: time only these")
     options = parser.parse_args()
+    only = {name.strip().lower() for name in options.only.split(",")} if options.only else None
     build(options.database_from, options.contracts, options.rebuild)
     password = secrets.token_urlsafe(16)
     users = make_users(password)
-    pages = admin_pages(users)
+    pages = admin_pages(users, only)
     print(
         f"{connection.vendor}: {Contract.objects.count():,} contracts; "
         f"{sum(len(p) for by_user in pages.values() for p in by_user.values())} admin requests "

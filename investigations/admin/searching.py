@@ -9,7 +9,7 @@ id FROM organisation WHERE name LIKE ...)``, or ``id IN (SELECT contract_id FROM
 keys' indexes.
 """
 
-from django.db.models import Q
+from django.db.models import ForeignObjectRel, Q
 from django.utils.text import smart_split, unescape_string_literal
 
 PREFIXES = ("^", "=", "@")  # Django's search-field prefixes, which this leaves to Django
@@ -37,13 +37,13 @@ class SubquerySearchMixin:
 
     def _field_contains(self, path, term):
         name, _, rest = path.partition("__")
-        if not rest:
-            return Q(**{f"{name}__icontains": term})
         field = self.opts.get_field(name)
+        if not rest or not field.is_relation:
+            return Q(**{f"{path}__icontains": term})
         related = field.related_model._base_manager.filter(**{f"{rest}__icontains": term})
         if field.many_to_one or (field.one_to_one and field.concrete):
             return Q(**{f"{name}__in": related.values(field.target_field.name)})
-        if field.one_to_many or field.one_to_one:  # the reverse of a foreign key
-            return Q(pk__in=related.values(field.field.name))
+        if isinstance(field, ForeignObjectRel) and not field.many_to_many:
+            return Q(pk__in=related.values(field.field.name))  # the reverse of a foreign key
         matching = self.model._base_manager.filter(**{f"{path}__icontains": term})
         return Q(pk__in=matching.values("pk"))
