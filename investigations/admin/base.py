@@ -35,8 +35,10 @@ from investigations.revisions import CHILD_PARENT_FIELDS
 
 from .autocomplete import PrefilledAutocompleteMixin
 from .citations import CitationInline
+from .pagination import LookaheadPaginationMixin
 from .publishing import DeletedFilter, PublicationGateMixin, admin_change_url
 from .revisions import PendingRevisionFilter, ProposesRevisions
+from .searching import SubquerySearchMixin
 
 HOME_PAGE_FIELDSET = ("feature_rank", "standfirst")
 PUBLICATION_FIELDSET = (
@@ -51,7 +53,7 @@ UNINTERESTING_CHANGES = {"updated_at", "normalised_name"}
 NARROW_PARTIAL_DATES = {PartialDateField: {"widget": forms.TextInput(attrs={"size": 16})}}
 
 
-class RecordOnlyAdmin(admin.ModelAdmin):
+class RecordOnlyAdmin(LookaheadPaginationMixin, admin.ModelAdmin):
     """The admin of a record the site keeps of what was done (a batch, a merge): it is
     read and acted on through its own views, never added, edited or deleted as a form."""
 
@@ -92,7 +94,14 @@ class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     formfield_overrides = NARROW_PARTIAL_DATES
 
 
-class CurationAdmin(ProposesRevisions, PrefilledAutocompleteMixin, ExportMixin, SimpleHistoryAdmin):
+class CurationAdmin(
+    ProposesRevisions,
+    PrefilledAutocompleteMixin,
+    LookaheadPaginationMixin,
+    SubquerySearchMixin,
+    ExportMixin,
+    SimpleHistoryAdmin,
+):
     """Any curated model: history with diffs and revert, and spreadsheet export (imports
     are batches, through ``investigations.importers``).
 

@@ -94,6 +94,9 @@ class ContractPartyAdmin(CitableAdmin):
     list_filter = ("role",)
     list_select_related = ("organisation", "contract")
     search_fields = ("organisation__name", "contract__title")
+    # Newest first, from the primary key: the model's order sorts millions of rows by
+    # their contracts' dates.
+    ordering = ("-pk",)
     autocomplete_fields = ("contract", "organisation")
 
 

@@ -8,6 +8,8 @@ from investigations.importers.mapping import read_mapping
 from investigations.importers.reading import ImportFileError
 from investigations.models import ImportMapping
 
+from .pagination import LookaheadPaginationMixin
+
 
 class ImportMappingForm(forms.ModelForm):
     class Meta:
@@ -24,7 +26,7 @@ class ImportMappingForm(forms.ModelForm):
 
 
 @admin.register(ImportMapping)
-class ImportMappingAdmin(SimpleHistoryAdmin):
+class ImportMappingAdmin(LookaheadPaginationMixin, SimpleHistoryAdmin):
     form = ImportMappingForm
     list_display = ("name", "kind", "one_row_per_party", "created_by", "created_at")
     list_select_related = ("created_by",)

@@ -25,6 +25,7 @@ from investigations.revision_diff import revision_diff
 from investigations.roles import can_publish
 
 from .forms import PublishForm
+from .pagination import LookaheadPaginationMixin
 from .publishing import admin_change_url
 
 GATE_ACTIONS = {"publish_selected", "unpublish_selected", "restore_selected", "delete_selected"}
@@ -305,7 +306,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(LookaheadPaginationMixin, admin.ModelAdmin):
     list_display = ("label", "record_kind", "state", "changed_by", "changed_at", "import_batch")
     list_filter = ("state", RecordKindFilter)
     list_select_related = ("content_type", "changed_by", "import_batch")

@@ -159,6 +159,10 @@ class Contract(Sluggable, Publishable):
             # The list's facet counts, read from the index alone.
             models.Index(fields=["status", "deleted_at", "contract_status"]),
             models.Index(fields=["status", "deleted_at", "service_category"]),
+            # The admin's list: not deleted, in the default order and then newest first,
+            # as Django completes it; and its region filter's choices.
+            models.Index(fields=["deleted_at", "-awarded", "title", "-id"]),
+            models.Index(fields=["region"]),
         ]
 
     def __str__(self):

@@ -78,7 +78,13 @@ class Organisation(Sluggable, Featurable, Publishable):
     class Meta:
         ordering = ["name"]
         permissions = [("publish_organisation", "Can publish and unpublish organisations")]
-        indexes = [models.Index(fields=["status", "kind", "name"])]
+        indexes = [
+            models.Index(fields=["status", "kind", "name"]),
+            # The admin's list: not deleted, by name and then newest first, as Django
+            # completes the order; and its country filter's choices.
+            models.Index(fields=["deleted_at", "name", "-id"]),
+            models.Index(fields=["country"]),
+        ]
 
     def __str__(self):
         return self.name

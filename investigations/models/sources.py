@@ -74,7 +74,11 @@ class Source(Sluggable, Publishable):
     class Meta:
         ordering = ["title"]
         permissions = [("publish_source", "Can publish and unpublish sources")]
-        indexes = [models.Index(fields=["status", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"]),
+            # The admin's list: not deleted, by title and then newest first.
+            models.Index(fields=["deleted_at", "title", "-id"]),
+        ]
 
     def __str__(self):
         date = f" ({self.published_on.display})" if self.published_on else ""
