@@ -488,7 +488,9 @@ def import_child(options):
 
 def start_import(options, log):
     command = [sys.executable, __file__, "--child", "import", "--rows", str(options.rows)]
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log)
+    # Into a file, not a pipe: a pipe nobody reads until the end would stop a child that
+    # logs more than it holds.
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
 
 
 # --- The run --------------------------------------------------------------------------------
@@ -508,10 +510,10 @@ def run(options):
     connection.close()
     server_log = var_dir() / "server.log"
     import_log = var_dir() / "import.log"
-    with open(server_log, "wb") as log, open(import_log, "wb") as import_errors:
+    with open(server_log, "wb") as log, open(import_log, "wb") as import_output:
         processes = serve(log)
         try:
-            figures = load(options, paths, username, password, editable, import_errors)
+            figures = load(options, paths, username, password, editable, import_output)
         finally:
             stop(processes)
     figures["locked_in_logs"] = {
@@ -542,8 +544,10 @@ def load(options, paths, username, password, editable, import_log):
     stopping.set()
     for thread in (*readers, editor):
         thread.join()
-    output = importer.stdout.read().decode().strip().splitlines()
-    imported = json.loads(output[-1]) if importer.returncode == 0 and output else None
+    imported = None
+    if importer.returncode == 0:
+        import_log.flush()
+        imported = json.loads(Path(import_log.name).read_text().strip().splitlines()[-1])
     return {"reads": reads, "editor": editor, "import": imported, "seconds": elapsed}
 
 
