@@ -72,6 +72,7 @@ benchmarks: install
 	$(BIN)/python benchmarks/download_benchmark.py
 	$(BIN)/python benchmarks/matching_benchmark.py --orgs 10000 --rows 10000
 	$(BIN)/python benchmarks/ocds_import_benchmark.py
+	$(BIN)/python benchmarks/load_benchmark.py
 
 clean:
 	rm -rf $(VENV) var
