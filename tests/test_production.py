@@ -56,8 +56,11 @@ def fetch(url, host=HOST, **headers):
         return error.code, error.headers, error.read()
 
 
-def wait_until_healthy(base, server, log):
-    for _ in range(300):
+def wait_until_healthy(base, server, log, seconds=300):
+    """A deadline, not a count of tries: on a busy machine migrate, collectstatic and the
+    workers' start can take minutes, and a worker not yet booted lets a try time out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"make serve stopped: {log.read_text()}")
         try:
