@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn's workers: two a core and one more, as its documentation advises; one worker
+# would queue every reader behind the slowest page (benchmarks/load_benchmark.py).
+WEB_CONCURRENCY ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 PRODUCTION_ENV := DEBUG=0 SECRET_KEY=check-deploy-only-$(shell date +%s)-abcdefghijklmnopqrstuvwxyz0123456789 ALLOWED_HOSTS=investigations.example.org
 
 .PHONY: install browser run serve backup test lint checks pytest format benchmarks clean
@@ -40,7 +43,7 @@ serve: install
 	DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	DEBUG=0 $(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	DEBUG=0 $(BIN)/gunicorn investigations.wsgi --bind $(HOST):$(PORT) \
+	DEBUG=0 WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn investigations.wsgi --bind $(HOST):$(PORT) \
 		--access-logfile - --error-logfile /dev/stdout
 
 # A consistent copy of the database and the uploaded files, taken while the site runs, into
@@ -74,6 +77,7 @@ benchmarks: install
 	$(BIN)/python benchmarks/matching_benchmark.py --orgs 10000 --rows 10000
 	$(BIN)/python benchmarks/ocds_import_benchmark.py
 	$(BIN)/python benchmarks/admin_benchmark.py
+	$(BIN)/python benchmarks/load_benchmark.py
 
 clean:
 	rm -rf $(VENV) var
