@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from investigations import models
-from investigations.models.claim_values import canonical_text
+from investigations.models.claim_values import canonical_text, passage_text
 
 PREFIX = "generated--"  # no slug made by slugify holds "--": curated records never match
 CHUNK = 20_000
@@ -52,11 +52,16 @@ class Rows:
     def add(self, model, fields, row):
         self._rows[(model, fields)].append(row)
 
+    def of(self, model, fields):
+        """The list that gathers ``model``'s rows, to append to directly; it lasts."""
+        return self._rows[(model, fields)]
+
     def flush(self):
         with transaction.atomic():
             for (model, fields), rows in self._rows.items():
-                self.writer.write(model, fields, rows)
-        self._rows.clear()
+                if rows:
+                    self.writer.write(model, fields, rows)
+                    rows.clear()
 
 
 class GeneratorBase:
@@ -74,6 +79,9 @@ class GeneratorBase:
         self.sources = {}
         self.orgs = defaultdict(list)
         self.org_names = {}
+        self._citations = self.rows.of(models.Citation, CITATION_FIELDS)
+        self._next_citation = writer.counter(models.Citation)
+        self._type_ids = {model: content_type.pk for model, content_type in self.types.items()}
 
     def status(self):
         """(status, published_at): a small share of every kind is left as a draft."""
@@ -82,7 +90,7 @@ class GeneratorBase:
         return ("published", self.now)
 
     def new_id(self, model):
-        return self.writer.ids(model, 1)[0]
+        return next(self.writer.counter(model))
 
     def add(self, model, fields, row):
         self.rows.add(model, fields, row)
@@ -92,9 +100,16 @@ class GeneratorBase:
         one without a quote gives a page."""
         locator = "" if quote else f"p. {self.rng.randint(1, 40)}"
         confidence = "high" if self.rng.random() < 0.8 else "medium"
-        row = (self.new_id(models.Citation), self.types[model].pk, object_id, field, marker)
-        row += (source, quote, locator, confidence, canonical_text(value))
-        self.rows.add(models.Citation, CITATION_FIELDS, row)
+        value = canonical_text(value) if field else ""
+        row = (next(self._next_citation), self._type_ids[model], object_id, field, marker)
+        self._citations.append((*row, source, quote, locator, confidence, value))
+
+    def cite_passage(self, model, record_id, source, field, text, marker):
+        """A citation of the passage of ``text`` that carries ``[^marker]``, quoting it."""
+        passage = passage_text(text, marker)
+        self.cite(
+            model, record_id, source, field=field, marker=marker, quote=passage, value=passage
+        )
 
     def source(self, pool):
         """A published source of the pool: its drafts back only the claims they withhold."""

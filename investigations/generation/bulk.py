@@ -6,6 +6,8 @@ table. PostgreSQL reads the rows by COPY, SQLite by executemany; both in the cal
 transaction.
 """
 
+import itertools
+
 from django.core.management.color import no_style
 from django.db import connection
 
@@ -15,6 +17,7 @@ class BulkWriter:
         self.now = now
         self._next_ids = {}
         self._constants = {}
+        self._counters = {}
         self.written = set()
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
@@ -24,11 +27,15 @@ class BulkWriter:
 
     def ids(self, model, count):
         """``count`` new primary keys for ``model``'s table, after every id already there."""
-        start = self._next_ids.get(model)
-        if start is None:
-            start = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        start = self._next_ids.get(model) or _first_free_id(model)
         self._next_ids[model] = start + count
         return range(start, start + count)
+
+    def counter(self, model):
+        """New primary keys one at a time, for a table whose rows are made one by one."""
+        if model not in self._counters:
+            self._counters[model] = itertools.count(_first_free_id(model))
+        return self._counters[model]
 
     def write(self, model, fields, rows):
         """Insert ``rows``: tuples of values for ``fields`` (names, ``id`` first), ready for
@@ -69,3 +76,7 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+def _first_free_id(model):
+    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1

@@ -1,7 +1,6 @@
 """Generated concerns: enforcement, fines, challenges, collapses, each with its parties."""
 
 from investigations import models
-from investigations.models.claim_values import passage_text
 
 from . import names
 from .base import PREFIX, money, partial_date
@@ -37,8 +36,7 @@ class Concerns:
         source = self.source("regulator" if regulated else "news")
         self.cite(models.Concern, concern_id, source, quote=title)
         self.cite(models.Concern, concern_id, source, field="occurred", value=occurred)
-        passage = passage_text(summary, "c1")
-        self.cite(models.Concern, concern_id, source, field="summary", marker="c1", quote=passage)
+        self.cite_passage(models.Concern, concern_id, source, "summary", summary, "c1")
         if penalty is not None:
             quote = f"A penalty of £{penalty:,}"
             self.cite(

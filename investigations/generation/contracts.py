@@ -1,7 +1,6 @@
 """Generated frameworks, sites, contracts with their parties, and concerns."""
 
 from investigations import models
-from investigations.models.claim_values import passage_text
 
 from . import names
 from .base import PREFIX, THIS_YEAR, money, partial_date
@@ -153,14 +152,8 @@ class Contracts:
         self.cite(models.Contract, contract_id, backs, field="value", quote=quote, value=value)
         self.cite(models.Contract, contract_id, notice, field="awarded", value=awarded)
         if description:
-            passage = passage_text(description, "d1")
-            self.cite(
-                models.Contract,
-                contract_id,
-                notice,
-                field="description",
-                marker="d1",
-                quote=passage,
+            self.cite_passage(
+                models.Contract, contract_id, notice, "description", description, "d1"
             )
 
     def _parties(self, contract_id, buyer, supplier):

@@ -3,7 +3,6 @@
 import datetime
 
 from investigations import models
-from investigations.models.claim_values import passage_text
 
 from . import names
 from .base import PREFIX, THIS_YEAR, partial_date
@@ -114,10 +113,8 @@ class Organisations:
         self.cite(models.Organisation, org_id, register, field="org_status", value=org_status)
         self.cite(models.Organisation, org_id, register, field="founded", value=founded)
         if summary:
-            passage = passage_text(summary, "g1")
-            source = self.source("news")
-            self.cite(
-                models.Organisation, org_id, source, field="summary", marker="g1", quote=passage
+            self.cite_passage(
+                models.Organisation, org_id, self.source("news"), "summary", summary, "g1"
             )
 
     def _identifier(self, org_id, kind):
