@@ -59,7 +59,8 @@ def add_neighbours(hub):
     """500 published neighbours of four kinds, each link cited."""
     published = {"status": "published"}
     source = models.Source.objects.create(title="Generated register extract", **published)
-    others = list(models.Organisation.objects.filter(slug__startswith="generated-")[:400])
+    generated = models.Organisation.objects.published().filter(slug__startswith="generated--")
+    others = list(generated.order_by("pk")[:400])
     rows = []
     for number in range(NEIGHBOURS["contracts"]):
         contract = models.Contract.objects.create(title=f"Hub contract {number}", **published)

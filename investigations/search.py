@@ -32,6 +32,7 @@ from .models import (
     OrganisationAlias,
     ProfileSection,
     Source,
+    published_through,
 )
 from .prose import MARKER
 
@@ -79,21 +80,39 @@ def _record_document(record, footnotes):
 
 CHILDREN = ("aliases", "identifiers", "sections")  # an organisation's rows its document reads
 INDEX_CHUNK = 500
+REBUILD_CHUNK = 5000
 
 
-def _documents(kind, model, ids):
-    """(kind, id, title, body) of the published records among ids."""
-    records = list(model.objects.published().filter(pk__in=ids))
+def _documents(kind, records):
+    """(kind, id, title, body) of these published records."""
     children = []
     if kind == "organisation":
         prefetch_related_objects(records, *CHILDREN)
         children = [
             child for org in records for name in CHILDREN for child in getattr(org, name).all()
         ]
-    footnotes = Footnotes(records + children)
+    footnotes = Footnotes(_withholding(records + children))
     document = _organisation_document if kind == "organisation" else _record_document
     for record in records:
         yield (kind, record.pk, *document(record, footnotes))
+
+
+def _withholding(records):
+    """The records with a claim that an unpublished source backs: only their citations can
+    withhold anything, so only theirs need reading."""
+    cited = Citation.objects.for_objects(records).exclude(published_through("source"))
+    withheld = set(cited.values_list("content_type_id", "object_id"))
+    key = lambda record: (ContentType.objects.get_for_model(record).pk, record.pk)  # noqa: E731
+    return [record for record in records if key(record) in withheld]
+
+
+def _insert(rows):
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO investigations_search (kind, record_id, title, body)"
+            " VALUES (%s, %s, %s, %s)",
+            rows,
+        )
 
 
 def index_records(kind, ids):
@@ -102,7 +121,7 @@ def index_records(kind, ids):
     ids = sorted(set(ids))
     for start in range(0, len(ids), INDEX_CHUNK):
         chunk = ids[start : start + INDEX_CHUNK]
-        rows = list(_documents(kind, model, chunk))
+        rows = list(_documents(kind, list(model.objects.published().filter(pk__in=chunk))))
         placeholders = ", ".join(["%s"] * len(chunk))
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -110,22 +129,28 @@ def index_records(kind, ids):
                 f" WHERE kind = %s AND record_id IN ({placeholders})",
                 [kind, *chunk],
             )
-            cursor.executemany(
-                "INSERT INTO investigations_search (kind, record_id, title, body)"
-                " VALUES (%s, %s, %s, %s)",
-                rows,
-            )
+            _insert(rows)
             caching.lists_changed(caching.SEARCH_TABLE)
 
 
 def rebuild_index():
-    """Index every record from scratch: after writes that bypass signals, or to repair."""
+    """Index every record from scratch: after writes that bypass signals, or to repair.
+
+    Records are read in order of id, a chunk at a time, so memory stays flat however many
+    there are.
+    """
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM investigations_search")
     caching.lists_changed(caching.SEARCH_TABLE)
     for kind in PUBLIC_KINDS:
-        ids = kind.model.objects.published().order_by("pk").values_list("pk", flat=True)
-        index_records(kind.key, list(ids))
+        published = kind.model.objects.published().order_by("pk")
+        last = 0
+        while records := list(published.filter(pk__gt=last)[:REBUILD_CHUNK]):
+            with transaction.atomic():
+                _insert(list(_documents(kind.key, records)))
+            last = records[-1].pk
+    # Again once filled: a search page made while the index was empty is stale now.
+    caching.lists_changed(caching.SEARCH_TABLE)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM investigations_search")
         return cursor.fetchone()[0]

@@ -1,0 +1,99 @@
+"""Demo data at scale: organisations, contracts and everything around them, in bulk.
+
+``generate`` writes straight into the tables (``bulk``), kind by kind, a chunk per
+transaction, with no signals and no history rows; then it rebuilds the search index that
+the signals would have kept, and gathers the planner's statistics. The proportions of each
+kind are in ``plan``. The same seed on the same database gives the same records.
+"""
+
+import contextlib
+import random
+
+from django.db import connection
+from django.utils import timezone
+
+from investigations.search import rebuild_index
+
+from .base import GeneratorBase
+from .bulk import BulkWriter
+from .clear import delete_generated, generated_counts
+from .concerns import Concerns
+from .contracts import Contracts
+from .network import Network
+from .organisations import Organisations
+from .plan import Plan
+
+__all__ = ["GeneratedDataExists", "Plan", "delete_generated", "generate", "generated_counts"]
+
+
+class GeneratedDataExists(Exception):
+    pass
+
+
+class Generator(Organisations, Network, Contracts, Concerns, GeneratorBase):
+    """Each kind in an order that lets it draw on those before it."""
+
+    def run(self):
+        self.make_sources()
+        self.make_organisations()
+        self.make_relationships()
+        self.make_filings()
+        self.make_people()
+        self.make_frameworks()
+        self.make_sites()
+        self.make_contracts()
+        self.make_concerns()
+
+
+def generate(organisations, contracts, seed=1, replace=False, progress=None):
+    """Generate the records and derived data; return the counts of generated records.
+
+    Refuses (``GeneratedDataExists``) if generated records are there already, unless
+    ``replace``, which deletes them first. ``progress(label, total)`` gives a context of a
+    bar with ``update(n)``; without one, nothing is shown.
+    """
+    plan = Plan(organisations, contracts)
+    existing = generated_counts()
+    if existing and not replace:
+        found = ", ".join(f"{count:,} {name}" for name, count in existing.items())
+        raise GeneratedDataExists(f"This database already holds generated data ({found}).")
+    progress = progress or _silent
+    if existing:
+        with progress("deleting generated data", 1) as bar:
+            delete_generated()
+            bar.update(1)
+    writer = BulkWriter(timezone.now())
+    try:
+        Generator(random.Random(seed), plan, writer, progress).run()
+    except BaseException:
+        delete_generated()
+        raise
+    finally:
+        writer.finish()
+    _derive(progress)
+    return generated_counts()
+
+
+def _derive(progress):
+    # Statistics first: without them PostgreSQL reads the index's chunks of a million
+    # contracts through the wrong index; then again for the index's own table.
+    for label, step in (("planner statistics", _analyze), ("search index", rebuild_index)):
+        with progress(label, 1) as bar:
+            step()
+            bar.update(1)
+    _analyze()
+
+
+def _analyze():
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+class _Bar:
+    def update(self, count):
+        pass
+
+
+@contextlib.contextmanager
+def _silent(label, total):
+    yield _Bar()

@@ -1,0 +1,125 @@
+"""What every kind of generated record is written with: chunks, drafts, citations."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from investigations import models
+from investigations.models.claim_values import canonical_text, passage_text
+
+PREFIX = "generated--"  # no slug made by slugify holds "--": curated records never match
+CHUNK = 20_000
+THIS_YEAR = 2026
+CITATION_FIELDS = ("id", "content_type", "object_id", "field_name", "marker", "source")
+CITATION_FIELDS += ("quote", "locator", "confidence", "confirmed_value")
+CHILD_MODELS = (
+    models.OrganisationAlias,
+    models.Identifier,
+    models.FinancialFiling,
+    models.Role,
+    models.SiteRole,
+    models.FrameworkMembership,
+    models.ContractParty,
+    models.ConcernParty,
+)
+
+
+def partial_date(rng, first_year, last_year):
+    """A date known to the day, the month or only the year, as sources give them."""
+    year = rng.randint(first_year, last_year)
+    precision = rng.random()
+    if precision < 0.15:
+        return f"{year}"
+    if precision < 0.45:
+        return f"{year}-{rng.randint(1, 12):02d}"
+    return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def money(rng, mu, sigma, least=1000):
+    """A lognormal amount to the nearest thousand: a few large, many small."""
+    return Decimal(max(least, round(rng.lognormvariate(mu, sigma), -3)))
+
+
+class Rows:
+    """Rows gathered for one chunk, written together in one transaction."""
+
+    def __init__(self, writer):
+        self.writer = writer
+        self._rows = defaultdict(list)
+
+    def add(self, model, fields, row):
+        self._rows[(model, fields)].append(row)
+
+    def of(self, model, fields):
+        """The list that gathers ``model``'s rows, to append to directly; it lasts."""
+        return self._rows[(model, fields)]
+
+    def flush(self):
+        with transaction.atomic():
+            for (model, fields), rows in self._rows.items():
+                if rows:
+                    self.writer.write(model, fields, rows)
+                    rows.clear()
+
+
+class GeneratorBase:
+    """What later kinds draw on: the sources to cite, the organisations that buy, supply
+    and own; and the helpers every kind writes with."""
+
+    def __init__(self, rng, plan, writer, progress):
+        self.rng = rng
+        self.plan = plan
+        self.writer = writer
+        self.progress = progress
+        self.rows = Rows(writer)
+        self.now = writer.now
+        self.types = ContentType.objects.get_for_models(*models.PUBLISHABLE_MODELS, *CHILD_MODELS)
+        self.sources = {}
+        self.orgs = defaultdict(list)
+        self.org_names = {}
+        self._citations = self.rows.of(models.Citation, CITATION_FIELDS)
+        self._next_citation = writer.counter(models.Citation)
+        self._type_ids = {model: content_type.pk for model, content_type in self.types.items()}
+
+    def status(self):
+        """(status, published_at): a small share of every kind is left as a draft."""
+        if self.rng.random() < self.plan.draft_share:
+            return ("draft", None)
+        return ("published", self.now)
+
+    def new_id(self, model):
+        return next(self.writer.counter(model))
+
+    def add(self, model, fields, row):
+        self.rows.add(model, fields, row)
+
+    def cite(self, model, object_id, source, *, field="", marker="", quote="", value=""):
+        """One citation; a claim of a field is confirmed against the value it backs, and
+        one without a quote gives a page."""
+        locator = "" if quote else f"p. {self.rng.randint(1, 40)}"
+        confidence = "high" if self.rng.random() < 0.8 else "medium"
+        value = canonical_text(value) if field else ""
+        row = (next(self._next_citation), self._type_ids[model], object_id, field, marker)
+        self._citations.append((*row, source, quote, locator, confidence, value))
+
+    def cite_passage(self, model, record_id, source, field, text, marker):
+        """A citation of the passage of ``text`` that carries ``[^marker]``, quoting it."""
+        passage = passage_text(text, marker)
+        self.cite(
+            model, record_id, source, field=field, marker=marker, quote=passage, value=passage
+        )
+
+    def source(self, pool):
+        """A published source of the pool: its drafts back only the claims they withhold."""
+        return self.rng.choice(self.sources[pool])
+
+    def chunks(self, label, total):
+        """(start, end) of each chunk; the rows of one are written before the next."""
+        with self.progress(label, total) as bar:
+            for start in range(0, total, CHUNK):
+                end = min(start + CHUNK, total)
+                yield start, end
+                self.rows.flush()
+                bar.update(end - start)

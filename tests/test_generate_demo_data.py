@@ -1,0 +1,176 @@
+"""manage.py generate_demo_data, at a small scale: proportions, citations, drafts kept from
+the public, the search index, the seed, and the refusal to generate twice."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
+
+from investigations import models
+from investigations.generation.base import PREFIX
+from investigations.search import search
+from tests.factories import make_contract, make_organisation, make_party
+
+pytestmark = pytest.mark.django_db
+ORGANISATIONS, CONTRACTS = 200, 1000
+
+
+def generate(*options, seed=1):
+    call_command(
+        "generate_demo_data",
+        f"--organisations={ORGANISATIONS}",
+        f"--contracts={CONTRACTS}",
+        f"--seed={seed}",
+        "--no-progress",
+        *options,
+        stdout=io.StringIO(),
+    )
+
+
+@pytest.fixture
+def generated():
+    generate()
+
+
+def generated_only(model):
+    return model.objects.filter(slug__startswith=PREFIX)
+
+
+def cited(model, **conditions):
+    """Rows of ``model`` with a citation matching ``conditions``."""
+    citations = models.Citation.objects.filter(
+        content_type__model=model._meta.model_name, object_id=OuterRef("pk"), **conditions
+    )
+    return Exists(citations)
+
+
+def test_it_makes_every_kind_in_proportion(generated):
+    contracts = generated_only(models.Contract)
+    assert contracts.count() == CONTRACTS
+    assert generated_only(models.Organisation).count() == ORGANISATIONS
+    assert generated_only(models.Source).count() == CONTRACTS // 10
+    parties = models.ContractParty.objects.filter(contract__in=contracts)
+    assert 2.5 < parties.count() / CONTRACTS < 3.1
+    assert parties.filter(role="buyer").count() / CONTRACTS == pytest.approx(1.05, abs=0.05)
+    registered = models.Organisation.objects.filter(kind__in=("company", "nhs_trust", "charity"))
+    with_identifier = registered.filter(identifiers__isnull=False).distinct().count()
+    assert 0.7 < with_identifier / registered.count() <= 0.95
+    assert 0.1 < models.OrganisationAlias.objects.count() / ORGANISATIONS < 0.3
+    filers = models.FinancialFiling.objects.values("organisation").distinct().count()
+    assert filers > 20
+    assert models.FinancialFiling.objects.count() >= 2 * filers
+    ownership = models.Relationship.objects.filter(kind__in=("parent_of", "shareholder_in"))
+    assert ownership.exists()
+    assert models.Person.objects.count() == ORGANISATIONS // 4
+    assert models.Role.objects.count() >= models.Person.objects.count()
+    assert models.Concern.objects.annotate(n=Count("parties")).filter(n=0).count() == 0
+    assert models.Site.objects.annotate(n=Count("roles")).filter(n__gte=3).count() == 5
+    assert models.FrameworkMembership.objects.count() >= 10
+    assert contracts.filter(framework__isnull=False).count() / CONTRACTS == pytest.approx(
+        0.25, abs=0.06
+    )
+
+
+def test_a_small_share_of_each_kind_is_left_as_a_draft(generated):
+    for model in (models.Contract, models.Organisation, models.Source, models.Relationship):
+        drafts = model.objects.drafts().count()
+        # Sources: one draft in each of five pools at least, so a little more at this size.
+        assert 0 < drafts / model.objects.count() < 0.1, model
+
+
+def test_every_published_contract_has_a_buyer_a_supplier_and_citations(generated):
+    parties = models.ContractParty.objects.filter(
+        contract=OuterRef("pk"), organisation__status="published"
+    )
+    published = generated_only(models.Contract).published()
+    supplier_roles = models.ContractParty.SUPPLIER_ROLES
+    lacking = published.exclude(
+        Exists(parties.filter(role="buyer"))
+        & Exists(parties.filter(role__in=supplier_roles))
+        & cited(models.Contract, field_name="", source__status="published")
+        & cited(models.Contract, field_name="awarded", source__status="published")
+        # A value may be backed by a draft source only: the public page then withholds it.
+        & cited(models.Contract, field_name="value")
+    )
+    assert published.count() > 0.95 * CONTRACTS
+    assert not lacking.exists()
+
+
+def test_field_and_prose_citations_are_confirmed_against_what_they_back(generated):
+    contract = generated_only(models.Contract).published().first()
+    citation = contract.citations.get(field_name="value")
+    assert not citation.is_stale(contract)
+    assert f"{contract.value:,.0f}" in citation.quote
+    described = generated_only(models.Contract).exclude(description="").first()
+    passage = described.citations.get(field_name="description", marker="d1")
+    assert not passage.is_stale(described)
+    assert passage.quote in described.description
+    summarised = generated_only(models.Organisation).exclude(summary="").first()
+    assert not summarised.citations.get(field_name="summary").is_stale(summarised)
+
+
+def test_drafts_are_not_in_the_public_lists_search_or_pages(client, generated):
+    draft = generated_only(models.Organisation).drafts().first()
+    published = generated_only(models.Organisation).published().exclude(kind="regulator")[0]
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    found = client.get(reverse("search"), {"q": draft.name}).content.decode()
+    assert draft.get_absolute_url() not in found
+    found = client.get(reverse("search"), {"q": published.name}).content.decode()
+    assert published.get_absolute_url() in found
+    draft_contract = generated_only(models.Contract).drafts().first()
+    listed = client.get(reverse("contract_list"), {"title": draft_contract.title}).content.decode()
+    assert draft_contract.get_absolute_url() not in listed
+    assert client.get(draft_contract.get_absolute_url()).status_code == 404
+
+
+def test_the_search_index_finds_generated_records_by_name_and_identifier(generated):
+    identifier = models.Identifier.objects.filter(
+        organisation__status="published", scheme="GB-COH"
+    ).first()
+    for query in (identifier.organisation.name, identifier.org_id):
+        groups = {group.kind: group.records for group in search(query)}
+        assert identifier.organisation in groups["organisation"]
+
+
+def snapshot():
+    contracts = generated_only(models.Contract).order_by("slug")
+    parties = models.ContractParty.objects.filter(contract__in=contracts)
+    return (
+        list(contracts.values_list("slug", "title", "value", "awarded", "status")),
+        sorted(parties.values_list("contract__slug", "organisation__name", "role")),
+        list(generated_only(models.Organisation).order_by("slug").values_list("slug", "name")),
+    )
+
+
+def test_the_same_seed_makes_the_same_data_and_another_seed_other_data(generated):
+    first = snapshot()
+    generate("--replace")
+    assert snapshot() == first
+    generate("--replace", seed=2)
+    assert snapshot() != first
+
+
+def test_it_refuses_a_database_that_holds_generated_data(generated):
+    before = snapshot()
+    with pytest.raises(CommandError, match="already holds generated data.*--replace"):
+        generate()
+    assert snapshot() == before
+
+
+def test_replacing_keeps_curated_records_and_their_citations():
+    curated = make_organisation(name="Curated Imaging Ltd", status="published")
+    contract = make_contract(title="Curated contract", status="published")
+    make_party(contract, organisation=curated, role="buyer")
+    generate()
+    generate("--replace")
+    assert models.Organisation.objects.filter(pk=curated.pk).exists()
+    assert contract.parties.get().organisation == curated
+    assert generated_only(models.Contract).count() == CONTRACTS
+
+
+def test_too_few_organisations_is_refused_and_writes_nothing():
+    with pytest.raises(CommandError, match="at least 50 organisations"):
+        call_command("generate_demo_data", "--organisations=10", "--contracts=10")
+    assert not models.Organisation.objects.exists()
