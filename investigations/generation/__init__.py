@@ -12,6 +12,7 @@ import random
 from django.db import connection
 from django.utils import timezone
 
+from investigations.caching import invalidate_public_pages
 from investigations.search import rebuild_index
 
 from .base import GeneratorBase
@@ -71,6 +72,8 @@ def generate(organisations, contracts, seed=1, replace=False, progress=None):
     finally:
         writer.finish()
     _derive(progress)
+    # Written in bulk, without the signals that name what changed.
+    invalidate_public_pages()
     return generated_counts()
 
 
