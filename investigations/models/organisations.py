@@ -78,7 +78,11 @@ class Organisation(Sluggable, Featurable, Publishable):
     class Meta:
         ordering = ["name"]
         permissions = [("publish_organisation", "Can publish and unpublish organisations")]
-        indexes = [models.Index(fields=["status", "kind", "name"])]
+        indexes = [
+            models.Index(fields=["status", "kind", "name"]),
+            # The public list in its order, read and counted from the index alone.
+            models.Index(fields=["status", "deleted_at", "name", "id"]),
+        ]
 
     def __str__(self):
         return self.name

@@ -74,7 +74,11 @@ class Source(Sluggable, Publishable):
     class Meta:
         ordering = ["title"]
         permissions = [("publish_source", "Can publish and unpublish sources")]
-        indexes = [models.Index(fields=["status", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"]),
+            # The public list in its order, read and counted from the index alone.
+            models.Index(fields=["status", "deleted_at", "title", "id"]),
+        ]
 
     def __str__(self):
         date = f" ({self.published_on.display})" if self.published_on else ""
@@ -161,7 +165,11 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["content_type", "object_id", "field_name", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "field_name"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "field_name"]),
+            # A source's page reads its citations in order, a page at a time.
+            models.Index(fields=["source", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(quote="", locator=""), name="citation_has_quote_or_locator"
