@@ -1,6 +1,7 @@
 """Frameworks, contracts (often call-offs from a framework) and their many parties."""
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from .base import Citable, Publishable, Sluggable
@@ -159,6 +160,15 @@ class Contract(Sluggable, Publishable):
             # The list's facet counts, read from the index alone.
             models.Index(fields=["status", "deleted_at", "contract_status"]),
             models.Index(fields=["status", "deleted_at", "service_category"]),
+            # Most contracts have no site or framework. Their foreign key indexes hold
+            # every contract, so SQLite's statistics say each site has thousands and it
+            # walks the list index instead; these hold only the contracts that have one.
+            models.Index(fields=["site"], condition=Q(site__isnull=False), name="contract_at_site"),
+            models.Index(
+                fields=["framework"],
+                condition=Q(framework__isnull=False),
+                name="contract_under_framework",
+            ),
         ]
 
     def __str__(self):
