@@ -38,6 +38,9 @@ from .prose import MARKER
 
 KINDS = {kind.key: kind for kind in PUBLIC_KINDS}  # in the order results are shown
 RESULT_LIMIT = 1000  # matches read from the index, best first
+# Matches ranked: a word in a million documents would otherwise have every one scored to
+# show fifty. Past it, the best are those of the first CANDIDATE_LIMIT the index holds.
+CANDIDATE_LIMIT = 5000
 GROUP_LIMIT = 50  # shown per kind, so a common word in names does not crowd out the rest
 
 
@@ -247,19 +250,24 @@ def terms(query):
 def _ranked_sqlite(words):
     match = " AND ".join(f'"{word}"*' for word in words)
     sql = (
-        "SELECT kind, record_id FROM investigations_search WHERE investigations_search MATCH %s"
-        " ORDER BY bm25(investigations_search, 0, 0, 10.0, 1.0) LIMIT %s"
+        "SELECT kind, record_id FROM ("
+        " SELECT kind, record_id, bm25(investigations_search, 0, 0, 10.0, 1.0) AS score"
+        " FROM investigations_search WHERE investigations_search MATCH %s LIMIT %s"
+        ") ORDER BY score LIMIT %s"
     )
-    return sql, [match, RESULT_LIMIT]
+    return sql, [match, CANDIDATE_LIMIT, RESULT_LIMIT]
 
 
 def _ranked_postgresql(words):
     query = " & ".join(f"{word}:*" for word in words)
     sql = (
-        "SELECT kind, record_id FROM investigations_search, to_tsquery('english', %s) query"
-        " WHERE document @@ query ORDER BY ts_rank(document, query) DESC LIMIT %s"
+        "SELECT kind, record_id FROM ("
+        " SELECT kind, record_id, ts_rank(document, query) AS score"
+        " FROM investigations_search, to_tsquery('english', %s) query"
+        " WHERE document @@ query LIMIT %s"
+        ") candidates ORDER BY score DESC LIMIT %s"
     )
-    return sql, [query, RESULT_LIMIT]
+    return sql, [query, CANDIDATE_LIMIT, RESULT_LIMIT]
 
 
 def ranked_matches(query):

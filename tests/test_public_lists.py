@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from investigations import models
-from investigations.views.lists import IdsFirstPaginator
+from investigations.views.lists import CountLimitedPaginator, IdsFirstPaginator
 from tests.factories import (
     make_concern,
     make_contract,
@@ -265,3 +265,29 @@ def test_the_navigation_and_the_sitemap_link_the_site_and_framework_lists(client
     for route in ("site_list", "framework_list"):
         assert f'href="{reverse(route)}"' in home
         assert f"{reverse(route)}</loc>" in sitemap
+
+
+def test_a_list_longer_than_it_counts_says_more_and_pages_no_deeper(client, monkeypatch):
+    monkeypatch.setattr(CountLimitedPaginator, "limit", 30)
+    for number in range(35):
+        make_contract(title=f"Scan {number:02d}", service_category="mri", status=PUBLISHED)
+    url = reverse("contract_list")
+    first = client.get(url, {"sort": "title"})
+    assert "More than 30 results · page 1 of 2" in first.content.decode()
+    [status, service] = first.context["facets"]
+    assert ("MRI", None) in [(value.label, value.count) for value in service.values]
+    last = client.get(url, {"sort": "title", "page": 2})
+    assert names(last) == [f"Scan {number:02d}" for number in range(25, 30)]
+    assert "narrow the filters to see the rest" in last.content.decode()
+    # A page past the counted rows is the last one, not an empty one.
+    assert names(client.get(url, {"sort": "title", "page": 3})) == names(last)
+
+
+def test_a_list_within_its_count_counts_exactly(client, monkeypatch):
+    monkeypatch.setattr(CountLimitedPaginator, "limit", 30)
+    for _ in range(30):
+        make_contract(service_category="mri", status=PUBLISHED)
+    response = client.get(reverse("contract_list"))
+    assert "30 results · page 1 of 2" in response.content.decode()
+    [status, service] = response.context["facets"]
+    assert [(value.label, value.count) for value in service.values] == [("MRI", 30)]

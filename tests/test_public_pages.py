@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from investigations import models
+from investigations.views import claims, profiles
 from tests.factories import (
     cite,
     make_concern,
@@ -114,6 +115,28 @@ def test_a_contract_shows_once_on_a_profile_with_each_role_the_organisation_hold
     assert "Lead supplier" in contracts_section and "Operator" in contracts_section
 
 
+def test_a_profile_shows_its_latest_contracts_and_links_to_every_one(client, monkeypatch):
+    monkeypatch.setattr(profiles, "PROFILE_CONTRACTS", 2)
+    org = make_organisation(name="NHS England", status=PUBLISHED)
+    for year in (2019, 2020, 2021):
+        contract = make_contract(title=f"Scanning {year}", awarded=str(year), status=PUBLISHED)
+        make_party(contract, organisation=org, role="buyer")
+    html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    start = html.index('id="contracts"')
+    contracts_section = html[start : html.index("</section>", start)]
+    assert "Scanning 2021</a>" in contracts_section and "Scanning 2020</a>" in contracts_section
+    assert "Scanning 2019</a>" not in contracts_section
+    assert f'href="/contracts/?buyer={org.slug}">as a buyer</a>' in html
+    assert "as a supplier" not in html
+
+
+def test_a_profile_with_few_contracts_shows_them_all_without_a_link(client):
+    org = make_organisation(status=PUBLISHED)
+    make_party(make_contract(status=PUBLISHED), organisation=org, role="buyer")
+    html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    assert "?buyer=" not in html
+
+
 def test_it_returns_404_for_a_draft_organisation(client):
     org = make_organisation()
     assert client.get(reverse("organisation_detail", args=[org.slug])).status_code == 404
@@ -149,6 +172,23 @@ def test_it_lists_on_a_source_page_the_published_claims_that_cite_it(client):
     assert "Quoted value" in html
     assert "Draft contract" not in html
     assert "Hidden quote" not in html
+
+
+def test_a_source_page_shows_its_claims_a_page_at_a_time_skipping_hidden_ones(client, monkeypatch):
+    monkeypatch.setattr(claims, "CLAIMS_PER_PAGE", 2)
+    monkeypatch.setattr(claims, "CITATIONS_READ", 2)
+    source = make_source()
+    for name in ("First", "Draft", "Second", "Third"):
+        status = "draft" if name == "Draft" else PUBLISHED
+        cite(make_contract(title=f"{name} contract", status=status), source=source)
+    url = reverse("source_detail", args=[source.slug])
+    first = client.get(url).content.decode()
+    assert "First contract" in first and "Second contract" in first
+    assert "Third contract" not in first and "Draft contract" not in first
+    later = re.search(r'href="\?after=(\d+)">Later claims', first).group(1)
+    rest = client.get(url, {"after": later}).content.decode()
+    assert "Third contract" in rest and "Second contract" not in rest
+    assert "Later claims" not in rest
 
 
 def test_it_redirects_an_old_slug_permanently(client):

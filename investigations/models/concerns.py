@@ -63,7 +63,11 @@ class Concern(Sluggable, Publishable):
     class Meta:
         ordering = ["-occurred", "title"]
         permissions = [("publish_concern", "Can publish and unpublish concerns")]
-        indexes = [models.Index(fields=["status", "kind", "-occurred"])]
+        indexes = [
+            models.Index(fields=["status", "kind", "-occurred"]),
+            # The public list in its order, read and counted from the index alone.
+            models.Index(fields=["status", "deleted_at", "-occurred", "title", "id"]),
+        ]
 
     def __str__(self):
         return self.title

@@ -1,6 +1,7 @@
 """Frameworks, contracts (often call-offs from a framework) and their many parties."""
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from .base import Citable, Publishable, Sluggable
@@ -163,6 +164,15 @@ class Contract(Sluggable, Publishable):
             # as Django completes it; and its region filter's choices.
             models.Index(fields=["deleted_at", "-awarded", "title", "-id"]),
             models.Index(fields=["region"]),
+            # Most contracts have no site or framework. Their foreign key indexes hold
+            # every contract, so SQLite's statistics say each site has thousands and it
+            # walks the list index instead; these hold only the contracts that have one.
+            models.Index(fields=["site"], condition=Q(site__isnull=False), name="contract_at_site"),
+            models.Index(
+                fields=["framework"],
+                condition=Q(framework__isnull=False),
+                name="contract_under_framework",
+            ),
         ]
 
     def __str__(self):

@@ -84,6 +84,8 @@ class Organisation(Sluggable, Featurable, Publishable):
             # completes the order; and its country filter's choices.
             models.Index(fields=["deleted_at", "name", "-id"]),
             models.Index(fields=["country"]),
+            # The public list in its order, read and counted from the index alone.
+            models.Index(fields=["status", "deleted_at", "name", "id"]),
         ]
 
     def __str__(self):

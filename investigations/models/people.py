@@ -20,6 +20,8 @@ class Person(Sluggable, Publishable):
         ordering = ["name"]
         verbose_name_plural = "people"
         permissions = [("publish_person", "Can publish and unpublish people")]
+        # The public list in its order, read and counted from the index alone.
+        indexes = [models.Index(fields=["status", "deleted_at", "name", "id"])]
 
     def __str__(self):
         return self.name

@@ -78,6 +78,8 @@ class Source(Sluggable, Publishable):
             models.Index(fields=["status", "-updated_at"]),
             # The admin's list: not deleted, by title and then newest first.
             models.Index(fields=["deleted_at", "title", "-id"]),
+            # The public list in its order, read and counted from the index alone.
+            models.Index(fields=["status", "deleted_at", "title", "id"]),
         ]
 
     def __str__(self):
@@ -165,7 +167,11 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["content_type", "object_id", "field_name", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "field_name"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "field_name"]),
+            # A source's page reads its citations in order, a page at a time.
+            models.Index(fields=["source", "id"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(quote="", locator=""), name="citation_has_quote_or_locator"

@@ -43,7 +43,30 @@ class Claim:
 
 
 def claims_citing(source):
-    citations = list(models.Citation.objects.filter(source=source).order_by("pk"))
+    return claims_of(list(models.Citation.objects.filter(source=source).order_by("pk")))
+
+
+CLAIMS_PER_PAGE = 100
+CITATIONS_READ = 500  # a chunk: enough for a page, unless most back hidden records
+
+
+def claims_page(source, after=0):
+    """The next CLAIMS_PER_PAGE claims after the citation ``after``, and whether more
+    follow. A source a national dataset is can back a million claims: the page reads its
+    citations a chunk at a time, from the last one shown, never all of them."""
+    claims = []
+    citations = models.Citation.objects.filter(source=source).order_by("pk")
+    while len(claims) <= CLAIMS_PER_PAGE:
+        chunk = list(citations.filter(pk__gt=after)[:CITATIONS_READ])
+        claims.extend(claims_of(chunk))
+        if len(chunk) < CITATIONS_READ:
+            break
+        after = chunk[-1].pk
+    return claims[:CLAIMS_PER_PAGE], len(claims) > CLAIMS_PER_PAGE
+
+
+def claims_of(citations):
+    """The citations whose records the public may see, as claims, in the same order."""
     ids_by_type = defaultdict(set)
     for citation in citations:
         ids_by_type[citation.content_type_id].add(citation.object_id)

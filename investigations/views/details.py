@@ -19,7 +19,7 @@ from investigations.network.as_of import EXPLANATION, parse_as_of
 from investigations.network.graph import neighbourhood
 from investigations.network.picture import picture_of
 
-from .claims import claims_citing
+from .claims import claims_page
 from .lookup import detail_view
 from .profiles import (
     cited_records,
@@ -124,7 +124,16 @@ def show_framework(request, framework):
 
 
 def show_source(request, source):
-    context = {"source": source, "record": source, "claims": claims_citing(source)}
+    after = request.GET.get("after", "")
+    after = int(after) if after.isdigit() and len(after) < 19 else 0
+    claims, more = claims_page(source, after)
+    context = {
+        "source": source,
+        "record": source,
+        "claims": claims,
+        "after": after,
+        "later": claims[-1].citation.pk if more else None,
+    }
     return render(request, "investigations/source_detail.html", context)
 
 
@@ -134,4 +143,4 @@ concern_detail = cache_keyed_on()(detail_view(Concern, show_concern))
 person_detail = cache_keyed_on()(detail_view(Person, show_person))
 site_detail = cache_keyed_on()(detail_view(Site, show_site))
 framework_detail = cache_keyed_on()(detail_view(Framework, show_framework))
-source_detail = cache_keyed_on()(detail_view(Source, show_source))
+source_detail = cache_keyed_on("after")(detail_view(Source, show_source))

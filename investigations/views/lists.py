@@ -1,11 +1,13 @@
 """Filtered, sorted, paginated lists of published records, with facet counts."""
 
 from dataclasses import dataclass
+from math import ceil
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 from investigations import filters
 from investigations.caching import cache_keyed_on
@@ -27,12 +29,16 @@ from investigations.models import (
 from .profiles import published_parties
 
 PAGE_SIZE = 25
+# A list counts no further than this, and pages no deeper: past it, a reader narrows the
+# filters or downloads the lot. Counting, grouping and skipping a million rows on every
+# page would cost each reader what only the last page needs.
+COUNT_LIMIT = 10_000
 
 
 @dataclass
 class FacetValue:
     label: str
-    count: int
+    count: int | None  # None: more records than a list counts
     selected: bool
     url: str
 
@@ -44,17 +50,21 @@ class Facet:
     values: list
 
 
-def facets(queryset, request, fields):
-    """Counts of the filtered records by each choice field: one grouped query per facet."""
+def facets(queryset, request, fields, counted):
+    """Counts of the filtered records by each choice field, one grouped query per facet;
+    the choices alone if there are more records than the list counts (not ``counted``)."""
     found = []
     for name in fields:
         field = queryset.model._meta.get_field(name)
         labels = dict(field.choices)
-        rows = queryset.order_by().values(name).annotate(n=Count("pk")).order_by("-n", name)
+        if counted:
+            rows = queryset.order_by().values(name).annotate(n=Count("pk")).order_by("-n", name)
+            counts = [(row[name], row["n"]) for row in rows if row[name]]
+        else:
+            counts = [(value, None) for value in labels]
         values = [
-            facet_value(request, name, row[name], labels.get(row[name], row[name]), row["n"])
-            for row in rows
-            if row[name]
+            facet_value(request, name, value, labels.get(value, value), count)
+            for value, count in counts
         ]
         found.append(Facet(name, field.verbose_name.capitalize(), values))
     return found
@@ -99,18 +109,44 @@ class IdsFirstPaginator(Paginator):
         return [rows[pk] for pk in ids if pk in rows]
 
 
+class CountLimitedPaginator(IdsFirstPaginator):
+    """Counts up to COUNT_LIMIT rows, and pages only through those."""
+
+    limit = COUNT_LIMIT
+
+    @cached_property
+    def count(self):
+        """Exact up to the limit; beyond it, one more than the limit, read no further."""
+        return self.object_list.order_by()[: self.limit + 1].count()
+
+    @property
+    def more_than_limit(self):
+        return self.count > self.limit
+
+    @cached_property
+    def num_pages(self):
+        return max(1, ceil(min(self.count, self.limit) / self.per_page))
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count, self.limit)
+        return self._get_page(self.rows(bottom, top), number, self)
+
+
 def filtered_list(request, filterset_class, queryset, template, facet_fields=(), **context):
     """Filter by the GET parameters, paginate, and count the facets of what is left."""
     filterset = filterset_class(request.GET, queryset=queryset)
     if "format" in request.GET:
         return download_list(request, filterset)
     results = filterset.qs
-    page = IdsFirstPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountLimitedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     blank_private_links(page.object_list)
+    counted = not page.paginator.more_than_limit
     context.update(
         filter=filterset,
         page=page,
-        facets=facets(results, request, facet_fields),
+        facets=facets(results, request, facet_fields, counted),
         filtered=any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         download_formats={fmt: label for fmt, (label, _) in downloads.FORMATS.items()},
     )

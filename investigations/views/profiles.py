@@ -126,6 +126,12 @@ def other_relationships(organisation):
     )
 
 
+# A profile shows this many of an organisation's contracts, the latest first; the contracts
+# list, filtered by the organisation, has every one. A national buyer is party to tens of
+# thousands: reading, footnoting and drawing them all would make its page the slowest.
+PROFILE_CONTRACTS = 50
+
+
 def contract_parties(organisation):
     return (
         ContractParty.objects.published()
@@ -134,6 +140,18 @@ def contract_parties(organisation):
         .prefetch_related(Prefetch("contract__parties", queryset=published_parties()))
         .order_by("-contract__awarded", "contract__title", "pk")
     )
+
+
+def contract_roles(organisation):
+    """Whether the organisation is a buyer and a supplier, and of more contracts than its
+    profile shows, for the links to the contracts list."""
+    parties = ContractParty.objects.published().filter(organisation=organisation)
+    shown = parties[: PROFILE_CONTRACTS + 1]
+    return {
+        "more": shown.count() > PROFILE_CONTRACTS,
+        "buyer": parties.filter(role__in=ContractParty.BUYER_ROLES).exists(),
+        "supplier": parties.filter(role__in=ContractParty.SUPPLIER_ROLES).exists(),
+    }
 
 
 def concern_parties(organisation):
@@ -160,7 +178,8 @@ def organisation_profile(organisation, as_of=None):
         "identifiers": list(organisation.identifiers.all()),
         "sections": list(organisation.sections.all()),
         "filings": list(organisation.filings.all()),
-        "contract_parties": list(contract_parties(organisation)),
+        "contract_parties": list(contract_parties(organisation)[:PROFILE_CONTRACTS]),
+        "contract_roles": contract_roles(organisation),
         "concern_parties": list(concern_parties(organisation)),
         "owners": owners,
         "holdings": holdings,
