@@ -5,12 +5,14 @@ partial spreadsheet can safely update a few columns.
 """
 
 import sys
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from investigations import models as m
 
+from . import values as v
 from .errors import RowError
 from .keys import Pending
 from .rows import NewRow
@@ -195,32 +197,83 @@ def _existing_children(planner, model):
 
 
 def plan_citation(planner, draft, obj, new, target=None):
+    """Plan the citation a row gives ``obj`` (``target``, where the record is a planned
+    child row); returns how many were planned: 0 where the database has it already."""
     given = draft.citation
     if not given:
         return 0
-    field_name = str(given.get("cited_field") or "").strip()
-    if field_name and field_name not in (*obj.claim_fields, *obj.prose_fields):
-        raise RowError("cited_field", f"“{field_name}” is not a claim of this record")
+    field_name = cited_field(type(obj), given)
+    record = target or (obj.pk if obj.pk is not None else obj)
+    confirmed = confirmed_value(obj, field_name)
     source = _source(planner, given, draft.number)
+    existing = None if new else obj.pk
+    return add_citation(
+        planner, given, draft.number, type(obj), record, field_name, confirmed, source, existing
+    )
+
+
+def cited_field(model, given):
+    field_name = str(given.get("cited_field") or "").strip()
+    if field_name and field_name not in (*model.claim_fields, *model.prose_fields):
+        raise RowError("cited_field", f"“{field_name}” is not a claim of this record")
+    return field_name
+
+
+def add_citation(planner, given, number, model, record, field_name, confirmed, source, existing):
+    """Plan one citation of ``record`` (an id, or a record planned in this batch) to
+    ``source``, unless the record is in the database (``existing``, its id) and has it."""
     # Interned: a batch holds one of these per citation until it is written.
     confidence = sys.intern(str(given.get("confidence") or "high").lower())
-    if confidence not in m.Citation.Confidence.values:
+    if confidence not in CONFIDENCES:
         raise RowError("confidence", "must be high, medium or low")
     values = {
-        "content_type_id": ContentType.objects.get_for_model(type(obj)).pk,
-        "object_id": target or (obj.pk if obj.pk is not None else obj),
+        "content_type_id": ContentType.objects.get_for_model(model).pk,
+        "object_id": record,
         "field_name": field_name,
         "quote": str(given.get("quote") or ""),
         "locator": str(given.get("locator") or ""),
         "confidence": confidence,
         "source_id": _planned(source),
-        "confirmed_value": confirmed_value(obj, field_name),
+        "confirmed_value": confirmed,
     }
-    citation = NewRow(m.Citation, values, draft.number)
-    if not new and isinstance(source, int) and _citation_exists(planner, obj, citation):
+    citation = NewRow(m.Citation, values, number)
+    known = existing is not None and isinstance(source, int)
+    if known and _citation_exists(planner, existing, citation):
         return 0
     planner.plan.citations.append(citation)
     return 1
+
+
+# The field each citation column is written to, when it makes a source or a citation.
+CITATION_FIELDS = {
+    "source": m.Source._meta.get_field("title"),
+    "source_url": m.Source._meta.get_field("url"),
+    "quote": m.Citation._meta.get_field("quote"),
+    "locator": m.Citation._meta.get_field("locator"),
+}
+
+
+def check_citation_values(given):
+    """RowError for the first citation cell whose value its field refuses."""
+    for column in CITATION_FIELDS:
+        problem = _citation_value_problem(column, given.get(column))
+        if problem:
+            raise RowError(column, problem)
+
+
+@lru_cache(maxsize=8192)
+def _citation_value_problem(column, value):
+    """Why a citation cell is refused, or ""; a file cites the same source row after row,
+    and checking a URL costs more than the rest of the row."""
+    try:
+        v.parse_value(CITATION_FIELDS[column], value)
+    except ValueError as error:
+        return str(error)
+    return ""
+
+
+# Read once: the enum builds its list of values anew on every read.
+CONFIDENCES = frozenset(m.Citation.Confidence.values)
 
 
 def confirmed_value(obj, field_name, marker=""):
@@ -237,6 +290,22 @@ def confirmed_value(obj, field_name, marker=""):
 
 def _source(planner, given, number):
     """The cited source, found by id, URL or title; a new draft source if none matches."""
+    found = find_source(planner, given)
+    if found is not None:
+        return found
+    text, url = str(given.get("source") or "").strip(), str(given.get("source_url") or "").strip()
+    source = m.Source(title=text or url, url=url)
+    planner.plan.create(source, number)
+    planner.plan.publishable.append(source)
+    pending = Pending(source)
+    index = planner.index("source")
+    index.add(pending, [source.title])
+    index.add_extra("url", pending, url)
+    return pending
+
+
+def find_source(planner, given):
+    """The source a citation names by URL or title (an id or a planned source), or None."""
     index = planner.index("source")
     text, url = str(given.get("source") or "").strip(), str(given.get("source_url") or "").strip()
     for value, found in (
@@ -247,16 +316,10 @@ def _source(planner, given, number):
             return next(iter(found))
         if found:
             return index.resolve(value)  # raises, naming the candidates
-    source = m.Source(title=text or url, url=url)
-    planner.plan.create(source, number)
-    planner.plan.publishable.append(source)
-    pending = Pending(source)
-    index.add(pending, [source.title])
-    index.add_extra("url", pending, url)
-    return pending
+    return None
 
 
-def _citation_exists(planner, obj, citation):
+def _citation_exists(planner, pk, citation):
     get = citation.get
     key = (get("content_type_id"), get("field_name"), get("source_id"))
 
@@ -267,4 +330,4 @@ def _citation_exists(planner, obj, citation):
         return set(rows.iterator(5000))
 
     cache = planner.memo(("citations", key[0]), load)
-    return (obj.pk, *key[1:], get("quote"), get("locator")) in cache
+    return (pk, *key[1:], get("quote"), get("locator")) in cache
