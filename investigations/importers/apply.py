@@ -5,7 +5,6 @@ partial spreadsheet can safely update a few columns.
 """
 
 import sys
-from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
@@ -253,23 +252,25 @@ CITATION_FIELDS = {
 }
 
 
-def check_citation_values(given):
-    """RowError for the first citation cell whose value its field refuses."""
-    for column in CITATION_FIELDS:
-        problem = _citation_value_problem(column, given.get(column))
-        if problem:
-            raise RowError(column, problem)
+def check_citation_values(planner, given):
+    """RowError for the first citation cell whose value its field refuses.
 
-
-@lru_cache(maxsize=8192)
-def _citation_value_problem(column, value):
-    """Why a citation cell is refused, or ""; a file cites the same source row after row,
-    and checking a URL costs more than the rest of the row."""
-    try:
-        v.parse_value(CITATION_FIELDS[column], value)
-    except ValueError as error:
-        return str(error)
-    return ""
+    A batch cites each source on row after row and sheet after sheet, and checking its
+    address costs more than the rest of the row: each source cell is checked once a batch.
+    """
+    checked = planner.memo(
+        ("checked source cells",), lambda: {"source": set(), "source_url": set()}
+    )
+    for column, field in CITATION_FIELDS.items():
+        value = given.get(column)
+        if value is None or value in checked.get(column, ()):
+            continue
+        try:
+            v.parse_value(field, value)
+        except ValueError as error:
+            raise RowError(column, str(error)) from None
+        if column in checked:
+            checked[column].add(value)
 
 
 # Read once: the enum builds its list of values anew on every read.

@@ -63,7 +63,7 @@ def plan_known_citation(planner, number, row):
         return None
     given = {"cited_field": row.cited_field, **row.source, "locator": row.locator}
     try:
-        check_citation_values(row.source)
+        check_citation_values(planner, row.source)
         if row.record_kind == "identifier" and row.key in dropped_identifiers(planner):
             return "unchanged"  # its row imported without it, with a warning
         model, ref = _known_record(planner, row)

@@ -316,7 +316,7 @@ class Planner:
             raise RowError("source", "a citation needs a source title, id or URL")
         if not (given.get("quote") or given.get("locator")):
             raise RowError("quote", "a citation needs a quote or a locator")
-        check_citation_values(given)
+        check_citation_values(self, given)
         return given
 
     def _find(self, kind, draft):
