@@ -4,7 +4,7 @@ with a message a researcher can act on."""
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -71,6 +71,19 @@ def _parsed(field, value):
 def parse_date(value):
     """A partial date; Excel serial numbers and date cells keep day precision, a bare
     year stays a year."""
+    if isinstance(value, str):
+        return _parse_date_text(value)
+    return _parse_date(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text):
+    """One date of a text, shared: a year of notices gives a few hundred days 100,000
+    times, and a PartialDate, being a str, cannot change."""
+    return _parse_date(text)
+
+
+def _parse_date(value):
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a date")
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
