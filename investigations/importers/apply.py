@@ -259,9 +259,7 @@ def check_citation_values(planner, given):
     A batch cites each source on row after row and sheet after sheet, and checking its
     address costs more than the rest of the row: each source cell is checked once a batch.
     """
-    checked = planner.memo(
-        ("checked source cells",), lambda: {"source": set(), "source_url": set()}
-    )
+    checked = checked_source_cells(planner)
     for column, field in CITATION_FIELDS.items():
         value = given.get(column)
         if value is None or value in checked.get(column, ()):
@@ -272,6 +270,11 @@ def check_citation_values(planner, given):
             raise RowError(column, str(error)) from None
         if column in checked:
             checked[column].add(value)
+
+
+def checked_source_cells(planner):
+    """{citation column: the cells of it the batch has found good}, for the source columns."""
+    return planner.memo(("checked source cells",), lambda: {"source": set(), "source_url": set()})
 
 
 # Read once: the enum builds its list of values anew on every read.

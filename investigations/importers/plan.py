@@ -15,7 +15,12 @@ from django.utils import timezone
 from investigations import models as m
 
 from . import values as v
-from .apply import apply_draft, check_citation_values, dropped_identifiers
+from .apply import (
+    apply_draft,
+    check_citation_values,
+    checked_source_cells,
+    dropped_identifiers,
+)
 from .cells import is_blank, split_items
 from .citation_sheet import plan_citation_row, plan_known_citation
 from .errors import RowError, error_entry
@@ -247,6 +252,15 @@ class Planner:
         draft.children = self._children(kind, draft)
         if model is not m.Source:
             draft.citation = self._citation(draft.row)
+        else:
+            self._remember_source_cells(draft)
+
+    def _remember_source_cells(self, draft):
+        """A source's title and address read here are checked as a citation's would be."""
+        checked = checked_source_cells(self)
+        for column, cited in (("title", "source"), ("url", "source_url")):
+            if draft.values.get(column) is not None:
+                checked[cited].add(draft.row[column])
 
     def _cell(self, model, column, draft):
         try:

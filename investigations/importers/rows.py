@@ -61,10 +61,15 @@ class NewRow:
         return Plain({**fixed, **{a: f.get_default() for a, f in computed}, **self.resolved()})
 
     def resolved(self):
-        return {name: _resolved(value) for name, value in zip(self.names, self.values, strict=True)}
+        values = dict(zip(self.names, self.values, strict=True))
+        for name, value in values.items():
+            if isinstance(value, PLANNED):  # most values are plain: no call for them
+                values[name] = _resolved(value)
+        return values
 
 
 _NAMES = {}
+PLANNED = (Pending, models.Model, NewRow)  # values that stand for a planned record's id
 
 
 class Plain:
