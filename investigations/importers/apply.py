@@ -5,6 +5,7 @@ partial spreadsheet can safely update a few columns.
 """
 
 import sys
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
@@ -290,7 +291,14 @@ def confirmed_value(obj, field_name, marker=""):
     field = obj._meta.get_field(field_name) if field_name and not marker else None
     if field and field.is_relation and getattr(obj, field.attname) is None:
         return field.get_cached_value(obj, default=None) or ""
-    return m.claim_value(obj, field_name, marker)
+    value = m.claim_value(obj, field_name, marker)
+    return _shared(value) if len(value) <= SHARED_LENGTH else value
+
+
+# A batch holds each citation's value until it is written, and short ones (dates, codes)
+# repeat from row to row: one copy of each recent one is kept.
+SHARED_LENGTH = 10
+_shared = lru_cache(maxsize=4096)(lambda text: text)
 
 
 def _source(planner, given, number):
