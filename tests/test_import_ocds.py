@@ -15,6 +15,12 @@ from django.urls import reverse
 
 from investigations import models as m
 from investigations.importers import service
+from investigations.importers.keys import Pending
+from investigations.importers.kinds import KINDS
+from investigations.importers.ocds import read_ocds
+from investigations.importers.plan import Planner
+from investigations.importers.reading import KnownCitation
+from investigations.importers.rows import NewRow
 from investigations.importers.undo import undo_batch
 from investigations.publication import missing_claims, publish
 from investigations.revisions import publish_revision
@@ -200,6 +206,44 @@ def test_every_imported_claim_is_cited_to_the_notice_with_its_json_path(research
     assert alliance.identifiers.get().citations.get().locator == "releases[0].parties[1].identifier"
     # OCDS states no company status: a new organisation's is unknown, a claim of nothing.
     assert alliance.org_status == "unknown" and list(missing_claims(alliance)) == []
+
+
+def planned_citations(as_rows):
+    """The citations the sample plans: as the reader hands them over, or each read as the
+    citations-sheet row it stands for (``as_rows``), planned on the general path."""
+    planner = Planner(zero_is_unknown=True, match_by_name=True)
+    results = []
+    for sheet in read_ocds(SAMPLE.read_bytes()):
+        if as_rows:
+            sheet.rows = [
+                (n, r.as_row() if isinstance(r, KnownCitation) else r) for n, r in sheet.rows
+            ]
+        results.append(planner.plan_sheet(sheet, KINDS[sheet.name]).summary())
+    cited = [
+        dict(zip(c.names, map(described, c.values), strict=True)) for c in planner.plan.citations
+    ]
+    return results, cited
+
+
+def described(value):
+    """A planned value, records planned in the batch by what they are rather than by id."""
+    if isinstance(value, Pending):
+        value = value.instance
+    if isinstance(value, NewRow):
+        return (value.model.__name__, *map(described, value.values))
+    if isinstance(value, m.Contract | m.Organisation | m.Source):
+        return (type(value).__name__, str(value))
+    return value
+
+
+def test_the_readers_citations_plan_as_their_rows_would(researcher):
+    known, as_rows = planned_citations(as_rows=False), planned_citations(as_rows=True)
+    assert known == as_rows
+    results, cited = known
+    assert (results[-1]["created"], results[-1]["skipped"]) == (15, 1)  # 1 dropped identifier
+    assert len(cited) == 15 + 2 + 5  # the citations sheet's, the contracts', the organisations'
+
+    assert {c["locator"] for c in cited} >= {"releases[0].awards[0].suppliers[0]"}
 
 
 def test_a_reimport_changes_nothing_and_says_so(researcher):

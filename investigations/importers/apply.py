@@ -5,12 +5,14 @@ partial spreadsheet can safely update a few columns.
 """
 
 import sys
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from investigations import models as m
 
+from . import values as v
 from .errors import RowError
 from .keys import Pending
 from .rows import NewRow
@@ -136,10 +138,11 @@ def planned_key(child):
 
 
 def identity(value):
-    """A key part: an id as it is, a record planned in this batch by identity."""
+    """A key part: an id as it is, a record planned in this batch as a ``Pending``, which
+    compares by identity (and costs half a tuple of a tag and an id)."""
     if isinstance(value, Pending):
-        value = value.instance
-    return ("planned", id(value)) if isinstance(value, Model) else value
+        return value
+    return Pending(value) if isinstance(value, Model) else value
 
 
 def dropped_identifiers(planner):
@@ -195,32 +198,88 @@ def _existing_children(planner, model):
 
 
 def plan_citation(planner, draft, obj, new, target=None):
+    """Plan the citation a row gives ``obj`` (``target``, where the record is a planned
+    child row); returns how many were planned: 0 where the database has it already."""
     given = draft.citation
     if not given:
         return 0
-    field_name = str(given.get("cited_field") or "").strip()
-    if field_name and field_name not in (*obj.claim_fields, *obj.prose_fields):
-        raise RowError("cited_field", f"“{field_name}” is not a claim of this record")
+    field_name = cited_field(type(obj), given)
+    record = target or (obj.pk if obj.pk is not None else obj)
+    confirmed = confirmed_value(obj, field_name)
     source = _source(planner, given, draft.number)
+    existing = None if new else obj.pk
+    return add_citation(
+        planner, given, draft.number, type(obj), record, field_name, confirmed, source, existing
+    )
+
+
+def cited_field(model, given):
+    field_name = str(given.get("cited_field") or "").strip()
+    if field_name and field_name not in (*model.claim_fields, *model.prose_fields):
+        raise RowError("cited_field", f"“{field_name}” is not a claim of this record")
+    return field_name
+
+
+def add_citation(planner, given, number, model, record, field_name, confirmed, source, existing):
+    """Plan one citation of ``record`` (an id, or a record planned in this batch) to
+    ``source``, unless the record is in the database (``existing``, its id) and has it."""
     # Interned: a batch holds one of these per citation until it is written.
     confidence = sys.intern(str(given.get("confidence") or "high").lower())
-    if confidence not in m.Citation.Confidence.values:
+    if confidence not in CONFIDENCES:
         raise RowError("confidence", "must be high, medium or low")
     values = {
-        "content_type_id": ContentType.objects.get_for_model(type(obj)).pk,
-        "object_id": target or (obj.pk if obj.pk is not None else obj),
+        "content_type_id": ContentType.objects.get_for_model(model).pk,
+        "object_id": record,
         "field_name": field_name,
         "quote": str(given.get("quote") or ""),
         "locator": str(given.get("locator") or ""),
         "confidence": confidence,
         "source_id": _planned(source),
-        "confirmed_value": confirmed_value(obj, field_name),
+        "confirmed_value": confirmed,
     }
-    citation = NewRow(m.Citation, values, draft.number)
-    if not new and isinstance(source, int) and _citation_exists(planner, obj, citation):
+    citation = NewRow(m.Citation, values, number)
+    known = existing is not None and isinstance(source, int)
+    if known and _citation_exists(planner, existing, citation):
         return 0
     planner.plan.citations.append(citation)
     return 1
+
+
+# The field each citation column is written to, when it makes a source or a citation.
+CITATION_FIELDS = {
+    "source": m.Source._meta.get_field("title"),
+    "source_url": m.Source._meta.get_field("url"),
+    "quote": m.Citation._meta.get_field("quote"),
+    "locator": m.Citation._meta.get_field("locator"),
+}
+
+
+def check_citation_values(planner, given):
+    """RowError for the first citation cell whose value its field refuses.
+
+    A batch cites each source on row after row and sheet after sheet, and checking its
+    address costs more than the rest of the row: each source cell is checked once a batch.
+    """
+    checked = checked_source_cells(planner)
+    for column, field in CITATION_FIELDS.items():
+        value = given.get(column)
+        if value is None or value in checked.get(column, ()):
+            continue
+        try:
+            v.parse_value(field, value)
+        except ValueError as error:
+            raise RowError(column, str(error)) from None
+        if column in checked:
+            checked[column].add(value)
+
+
+def checked_source_cells(planner):
+    """{citation column: the cells of it the batch has found good}, for the source columns."""
+    return planner.memo(("checked source cells",), lambda: {"source": set(), "source_url": set()})
+
+
+# Read once: the enum builds its list of values anew on every read.
+CONFIDENCES = frozenset(m.Citation.Confidence.values)
 
 
 def confirmed_value(obj, field_name, marker=""):
@@ -232,11 +291,34 @@ def confirmed_value(obj, field_name, marker=""):
     field = obj._meta.get_field(field_name) if field_name and not marker else None
     if field and field.is_relation and getattr(obj, field.attname) is None:
         return field.get_cached_value(obj, default=None) or ""
-    return m.claim_value(obj, field_name, marker)
+    value = m.claim_value(obj, field_name, marker)
+    return _shared(value) if len(value) <= SHARED_LENGTH else value
+
+
+# A batch holds each citation's value until it is written, and short ones (dates, codes)
+# repeat from row to row: one copy of each recent one is kept.
+SHARED_LENGTH = 10
+_shared = lru_cache(maxsize=4096)(lambda text: text)
 
 
 def _source(planner, given, number):
     """The cited source, found by id, URL or title; a new draft source if none matches."""
+    found = find_source(planner, given)
+    if found is not None:
+        return found
+    text, url = str(given.get("source") or "").strip(), str(given.get("source_url") or "").strip()
+    source = m.Source(title=text or url, url=url)
+    planner.plan.create(source, number)
+    planner.plan.publishable.append(source)
+    pending = Pending(source)
+    index = planner.index("source")
+    index.add(pending, [source.title])
+    index.add_extra("url", pending, url)
+    return pending
+
+
+def find_source(planner, given):
+    """The source a citation names by URL or title (an id or a planned source), or None."""
     index = planner.index("source")
     text, url = str(given.get("source") or "").strip(), str(given.get("source_url") or "").strip()
     for value, found in (
@@ -247,16 +329,10 @@ def _source(planner, given, number):
             return next(iter(found))
         if found:
             return index.resolve(value)  # raises, naming the candidates
-    source = m.Source(title=text or url, url=url)
-    planner.plan.create(source, number)
-    planner.plan.publishable.append(source)
-    pending = Pending(source)
-    index.add(pending, [source.title])
-    index.add_extra("url", pending, url)
-    return pending
+    return None
 
 
-def _citation_exists(planner, obj, citation):
+def _citation_exists(planner, pk, citation):
     get = citation.get
     key = (get("content_type_id"), get("field_name"), get("source_id"))
 
@@ -267,4 +343,4 @@ def _citation_exists(planner, obj, citation):
         return set(rows.iterator(5000))
 
     cache = planner.memo(("citations", key[0]), load)
-    return (obj.pk, *key[1:], get("quote"), get("locator")) in cache
+    return (pk, *key[1:], get("quote"), get("locator")) in cache

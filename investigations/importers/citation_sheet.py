@@ -18,8 +18,12 @@ from investigations import models as m
 from . import values as v
 from .apply import (
     CHILD_KEYS,
+    add_citation,
+    check_citation_values,
+    cited_field,
     confirmed_value,
     dropped_identifiers,
+    find_source,
     identity,
     plan_citation,
     planned_children,
@@ -38,12 +42,7 @@ def plan_citation_row(planner, kind, draft, existing):
     model, ref = _record(planner, draft.row)
     if ref is None:
         return "unchanged"  # an identifier the batch could not file, as its row said
-    if isinstance(ref, NewRow):
-        obj = ref.stand_in()
-    elif isinstance(ref, Pending):
-        obj = ref.instance
-    else:
-        obj = _record_as_planned(planner, model, ref)
+    obj = ref.stand_in() if isinstance(ref, NewRow) else _cited_object(planner, model, ref)
     _check_repeat(planner, draft, model, ref)
     before = len(planner.plan.citations)
     new = not isinstance(ref, int)
@@ -52,6 +51,76 @@ def plan_citation_row(planner, kind, draft, existing):
         return "unchanged"
     planner.plan.citations[-1] = _with_extras(planner.plan.citations[-1], draft.values, obj)
     return "created"
+
+
+def plan_known_citation(planner, number, row):
+    """Plan a row whose record its reader knows (``reading.KnownCitation``): "created" or
+    "unchanged", having planned what ``plan_citation_row`` would; or None, having planned
+    nothing, where its record is not one this batch plans or knows, or a cell needs a closer
+    look. That row is then read as the row it stands for and planned as any other, with the
+    same errors. A known row is never a repeat: it cites a JSON path of its own."""
+    if not row.locator or len(row.locator) > LOCATOR_LENGTH or "\x00" in row.locator:
+        return None
+    given = {"cited_field": row.cited_field, **row.source, "locator": row.locator}
+    try:
+        check_citation_values(planner, row.source)
+        if row.record_kind == "identifier" and row.key in dropped_identifiers(planner):
+            return "unchanged"  # its row imported without it, with a warning
+        model, ref = _known_record(planner, row)
+        source = find_source(planner, given)
+        if ref is None or source is None:
+            return None
+        if isinstance(ref, NewRow):
+            planned = _plan_known_child(planner, number, given, ref, source)
+        else:
+            planned = _plan_known_record(planner, number, given, model, ref, source)
+    except ValueError:
+        return None
+    return None if planned is None else ("created" if planned else "unchanged")
+
+
+LOCATOR_LENGTH = m.Citation._meta.get_field("locator").max_length
+
+
+def _known_record(planner, row):
+    """(model, ref) of the record a known citation backs, ref None where it is not planned
+    in this batch (a child row) or known by the index (a record)."""
+    if row.record_kind == "contracts":
+        return m.Contract, _named(planner.index("contract"), row.key)
+    if row.record_kind == "contract_party":
+        reference, organisation, role = row.key
+        contract = _named(planner.index("contract"), reference)
+        party = (identity(contract), identity(_named(planner.index("organisation"), organisation)))
+        return m.ContractParty, planned_children(planner, m.ContractParty).get((*party, role))
+    if row.record_kind == "identifier":
+        key = read_identifier(row.key)[:2]
+        return m.Identifier, planned_children(planner, m.Identifier).get(key)
+    return None, None
+
+
+def _plan_known_child(planner, number, given, child, source):
+    """A child row planned in this batch, cited as a whole: its claims need no stand-in."""
+    if given["cited_field"]:
+        return None
+    return add_citation(planner, given, number, child.model, child, "", "", source, None)
+
+
+def _plan_known_record(planner, number, given, model, ref, source):
+    obj = _cited_object(planner, model, ref)
+    field_name = cited_field(model, given)
+    confirmed = confirmed_value(obj, field_name)
+    record, existing = (obj, None) if obj.pk is None else (obj.pk, obj.pk)
+    return add_citation(
+        planner, given, number, model, record, field_name, confirmed, source, existing
+    )
+
+
+def _cited_object(planner, model, ref):
+    """The record a citation backs, to read its claims from: planned here, or in the
+    database (with the values this batch gives it)."""
+    if isinstance(ref, Pending):
+        return ref.instance
+    return _record_as_planned(planner, model, ref)
 
 
 def _with_extras(citation, values, obj):

@@ -16,6 +16,8 @@ from investigations.models.organisations import normalise_identifier
 class Pending:
     """A record planned in this batch but not yet written; compared by identity."""
 
+    __slots__ = ("instance",)  # one per record planned: a year of notices plans 80,000
+
     def __init__(self, instance):
         self.instance = instance
 

@@ -167,29 +167,32 @@ class BlockIndex:
     """
 
     def __init__(self, index):
-        self.refs, self.sorted, self.blocks = {}, {}, {}
+        self.refs, self.blocks = {}, {}  # blocking key → ([name], [name's words sorted])
         for name, found in index.by_name.items():
             refs = [r for r in (found if isinstance(found, set) else {found}) if isinstance(r, int)]
             if not refs:
                 continue
-            self.refs[name], self.sorted[name] = refs, sorted_words(name)
+            self.refs[name], words = refs, sorted_words(name)
             for key in blocking_keys(name):
-                self.blocks.setdefault(key, set()).add(name)
+                names, sorted_names = self.blocks.setdefault(key, ([], []))
+                names.append(name)
+                sorted_names.append(words)
 
     def near(self, query):
-        """(ref, score) of the names in the query's blocks that score at least the cutoff."""
-        names = list(set().union(*(self.blocks.get(key, ()) for key in blocking_keys(query))))
-        best = {}
-        for text, choices in (
-            (query, names),
-            (sorted_words(query), [self.sorted[name] for name in names]),
-        ):
-            hits = process.extract(
-                text, choices, scorer=fuzz.ratio, score_cutoff=NEAR_MISS_CUTOFF, limit=None
-            )
-            for _, score, position in hits:
-                for ref in self.refs[names[position]]:
-                    best[ref] = max(score, best.get(ref, 0))
+        """(ref, score) of the names in the query's blocks that score at least the cutoff.
+
+        A name in both of the query's blocks is scored twice, to the same score: cheaper
+        than making the union of the two blocks for every query."""
+        best, words = {}, sorted_words(query)
+        for key in blocking_keys(query):
+            names, sorted_names = self.blocks.get(key, ((), ()))
+            for text, choices in ((query, names), (words, sorted_names)):
+                hits = process.extract(
+                    text, choices, scorer=fuzz.ratio, score_cutoff=NEAR_MISS_CUTOFF, limit=None
+                )
+                for _, score, position in hits:
+                    for ref in self.refs[names[position]]:
+                        best[ref] = max(score, best.get(ref, 0))
         return best.items()
 
 

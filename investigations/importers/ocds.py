@@ -22,7 +22,7 @@ import ijson
 from investigations.models import normalise_name
 
 from .ocds_releases import Book, Party, join_path, read_releases
-from .reading import ImportFileError, Sheet, check_size
+from .reading import ImportFileError, KnownCitation, Sheet, check_size
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 CITED_FIELDS = (
@@ -119,7 +119,7 @@ class Output:
         for column, ocds_name in CITED_FIELDS:
             self._cite_field(reference, column, values, ocds_name, source)
         for name, role, path in parties:
-            self._cite("contract_party", f"{reference};{name};{role}", path, source)
+            self._cite("contract_party", (reference, name, role), path, source)
 
     def _parties(self, reference, process, award, buyer, source):
         """(organisation's name in the sheet, role, path) of the award's buyer and suppliers."""
@@ -164,8 +164,8 @@ class Output:
             path = join_path(given[1], ocds_name)
             self._cite("contracts", reference, path, source, cited_field=column)
 
-    def _cite(self, record_kind, record, locator, source, cited_field=""):
-        self.citations.append((record_kind, record, cited_field, source, locator))
+    def _cite(self, record_kind, key, locator, source, cited_field=""):
+        self.citations.append(KnownCitation(record_kind, key, cited_field, source, locator))
 
     def sheets(self):
         organisations = list({id(r): r for r in self.organisations.values()}.values())
@@ -180,14 +180,13 @@ class Output:
 
 
 class CitationRows:
-    """The citations sheet's rows, each made as the planner reads it: a year of notices
-    cites some 300,000 values, and a dict apiece held at once would cost more than the rest
-    of the import."""
+    """The citations sheet's rows, let go of as the planner reads them: a year of notices
+    cites some 300,000 values."""
 
     HEADERS = ("record_kind", "record", "cited_field", "source", "source_url", "locator")
 
     def __init__(self, cited):
-        self.cited = cited  # (record kind, record, cited field, source columns, locator)
+        self.cited = cited  # reading.KnownCitation
 
     def __len__(self):
         return len(self.cited)
@@ -195,9 +194,7 @@ class CitationRows:
     def __iter__(self):
         for index, cited in enumerate(self.cited):
             self.cited[index] = None  # read once, by the planner: what it needs it keeps
-            kind, record, cited_field, source, locator = cited
-            row = {"record_kind": kind, "record": record, "cited_field": cited_field}
-            yield index + 1, {**row, **source, "locator": locator}
+            yield index + 1, cited
 
 
 def _sheet(name, rows):

@@ -8,6 +8,7 @@ Only the fields the import takes are kept, each with its JSON path in the file.
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -170,7 +171,8 @@ class Party:
 
     @classmethod
     def of(cls, party, path):
-        roles = tuple(party.get("roles") or ())
+        # Interned: a year of releases names a few roles 100,000 times.
+        roles = tuple(sys.intern(str(role)) for role in party.get("roles") or ())
         self = cls(str(party.get("name") or "").strip(), path, roles=roles)
         self._add_identifier(party.get("identifier"), f"{path}.identifier")
         for index, other in enumerate(party.get("additionalIdentifiers") or []):

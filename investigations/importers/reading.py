@@ -8,10 +8,11 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 
-from .cells import column_name
+from .cells import SEPARATOR, column_name
 
 # An .xlsx whose parts inflate past this is treated as a zip bomb.
 # Ratio alone would refuse honest sheets formatted down to the last row (their XML
@@ -39,6 +40,23 @@ class Sheet:
     mapped: dict = field(default_factory=dict)
     grouped: list = field(default_factory=list)
     row_errors: dict = field(default_factory=dict)
+
+
+class KnownCitation(NamedTuple):
+    """A row of a citations sheet from a reader that knows which record it backs (the OCDS
+    reader): the record by its key, not a "record" cell to parse. The planner plans it as
+    it stands, or reads it as the row it stands for (``as_row``) where that is not enough."""
+
+    record_kind: str  # "contracts", "contract_party" or "identifier"
+    key: str | tuple  # a reference, an identifier, or a party's (reference, name, role)
+    cited_field: str
+    source: dict  # {"source": title, "source_url": address}, shared by a notice's rows
+    locator: str
+
+    def as_row(self):
+        key = SEPARATOR.join(self.key) if isinstance(self.key, tuple) else self.key
+        row = {"record_kind": self.record_kind, "record": key, "cited_field": self.cited_field}
+        return {**row, **self.source, "locator": self.locator}
 
 
 def read_file(data, file_name):

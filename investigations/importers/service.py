@@ -139,6 +139,7 @@ def _plan(planner, data, file_name, kind, result, progress):
     for sheet, sheet_kind in _in_dependency_order(sheets, kind or mapping.kind or None):
         mapped = map_sheet(sheet, sheet_kind, mapping)
         result.sheets.append(planner.plan_sheet(mapped, sheet_kind, progress))
+    planner.forget_lookups()
 
 
 def _in_dependency_order(sheets, requested):

@@ -4,6 +4,7 @@ with a message a researcher can act on."""
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -70,6 +71,19 @@ def _parsed(field, value):
 def parse_date(value):
     """A partial date; Excel serial numbers and date cells keep day precision, a bare
     year stays a year."""
+    if isinstance(value, str):
+        return _parse_date_text(value)
+    return _parse_date(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text):
+    """One date of a text, shared: a year of notices gives a few hundred days 100,000
+    times, and a PartialDate, being a str, cannot change."""
+    return _parse_date(text)
+
+
+def _parse_date(value):
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a date")
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit()):
@@ -134,16 +148,31 @@ def parse_integer(value, positive=True):
 
 
 def parse_choice(field, value):
-    wanted = _simplify(str(value))
+    found = _choices_by_text(field).get(_simplify(str(value)), NOT_A_CHOICE)
+    if found is NOT_A_CHOICE:
+        options = ", ".join(str(key) for key, _ in field.flatchoices)
+        raise ValueError(f"{value!r} is not one of: {options}")
+    return found
+
+
+NOT_A_CHOICE = object()
+
+
+@cache
+def _choices_by_text(field):
+    """{key or label, simplified: key}, the first choice to give a text winning."""
+    choices = {}
     for key, label in field.flatchoices:
-        if wanted in (_simplify(str(key)), _simplify(str(label))):
-            return key
-    options = ", ".join(str(key) for key, _ in field.flatchoices)
-    raise ValueError(f"{value!r} is not one of: {options}")
+        choices.setdefault(_simplify(str(key)), key)
+        choices.setdefault(_simplify(str(label)), key)
+    return choices
+
+
+_SPACING = re.compile(r"[\s_\-]+")
 
 
 def _simplify(text):
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+    return _SPACING.sub(" ", text.strip().lower())
 
 
 def parse_text(field, value):
