@@ -211,22 +211,21 @@ def batch_changed(sender, instance, **kwargs):
         # Only rows a document reads: not, for instance, a contract's parties.
         read = ContentType.objects.get_for_models(*KIND_OF_MODEL, *ORGANISATION_CHILDREN, Citation)
         items = instance.items.filter(content_type__in=read.values())
-        pairs = items.values_list("content_type_id", "object_id").iterator(LOOKUP_CHUNK)
-        pending.add(_document_keys(pairs))
+        pairs = iter(items.values_list("content_type_id", "object_id").iterator(LOOKUP_CHUNK))
+        while chunk := list(islice(pairs, LOOKUP_CHUNK)):
+            # A chunk at a time: a year of OCDS names some 300,000 rows a document reads.
+            pending.add(_document_keys(chunk))
 
 
 def _document_keys(pairs):
-    """The documents that (content type id, object id) rows belong to, read a chunk at a
-    time, so that a batch of 100,000 rows is never all in memory at once."""
+    """The documents that these (content type id, object id) rows belong to."""
     keys = set()
-    pairs = iter(pairs)
-    while chunk := list(islice(pairs, LOOKUP_CHUNK)):
-        ids_by_model = defaultdict(list)
-        for content_type_id, object_id in chunk:
-            model = ContentType.objects.get_for_id(content_type_id).model_class()
-            ids_by_model[model].append(object_id)
-        for model, ids in ids_by_model.items():
-            keys |= _chunk_keys(model, ids)
+    ids_by_model = defaultdict(list)
+    for content_type_id, object_id in pairs:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        ids_by_model[model].append(object_id)
+    for model, ids in ids_by_model.items():
+        keys |= _chunk_keys(model, ids)
     return keys
 
 
