@@ -246,11 +246,18 @@ def depends_on_lists(*models):
 
 
 def instance_loaded(sender, instance, **kwargs):
-    """post_init receiver: note the record for the page rendering, and whether it was public."""
+    """post_init receiver: note the record for the page rendering, and whether it was public.
+
+    Only records read from the database (they have a primary key): a new one's save is a
+    creation, and an import plans a hundred thousand of them, whose dicts one more key
+    would make half as large again.
+    """
+    if instance.pk is None:
+        return
     if has_status(sender) and {"status", "deleted_at"} <= instance.__dict__.keys():
         instance._public_when_loaded = has_public_status(instance)
     render = _render.get()
-    if render is not None and instance.pk is not None:
+    if render is not None:
         render.records[sender].add(instance.pk)
 
 

@@ -16,7 +16,6 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -211,10 +210,14 @@ def batch_changed(sender, instance, **kwargs):
         # Only rows a document reads: not, for instance, a contract's parties.
         read = ContentType.objects.get_for_models(*KIND_OF_MODEL, *ORGANISATION_CHILDREN, Citation)
         items = instance.items.filter(content_type__in=read.values())
-        pairs = iter(items.values_list("content_type_id", "object_id").iterator(LOOKUP_CHUNK))
-        while chunk := list(islice(pairs, LOOKUP_CHUNK)):
-            # A chunk at a time: a year of OCDS names some 300,000 rows a document reads.
-            pending.add(_document_keys(chunk))
+        # A chunk at a time, so that a year of OCDS (some 300,000 rows a document reads) is
+        # never all in memory; each chunk read whole before its documents are written, since
+        # on SQLite a write cannot start on a connection whose read is still open.
+        rows = items.order_by("pk").values_list("pk", "content_type_id", "object_id")
+        last = 0
+        while chunk := list(rows.filter(pk__gt=last)[:LOOKUP_CHUNK]):
+            last = chunk[-1][0]
+            pending.add(_document_keys((kind, record) for _, kind, record in chunk))
 
 
 def _document_keys(pairs):
