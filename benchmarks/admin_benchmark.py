@@ -6,7 +6,7 @@ count 100,000 rows or more, and the slowest queries, found by running the same r
 in-process.
 
     .venv/bin/python benchmarks/admin_benchmark.py             # SQLite, built at 100,000 contracts
-    .venv/bin/python benchmarks/admin_benchmark.py --database-from /work/data/million/db.sqlite3
+    .venv/bin/python benchmarks/admin_benchmark.py --database-from million/db.sqlite3
     psql -U postgres -h 127.0.0.1 -c 'CREATE DATABASE admin_bench TEMPLATE million'
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/admin_bench \\
         .venv/bin/python benchmarks/admin_benchmark.py

@@ -4,7 +4,7 @@ failures and "database is locked" errors; exits 1 if any request failed or any l
 was seen.
 
     .venv/bin/python benchmarks/load_benchmark.py                      # SQLite, generated data
-    .venv/bin/python benchmarks/load_benchmark.py --database-from /work/data/million/db.sqlite3
+    .venv/bin/python benchmarks/load_benchmark.py --database-from million/db.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/load_bench \\
         .venv/bin/python benchmarks/load_benchmark.py --template million
 

@@ -1,7 +1,7 @@
 """Time many distinct public pages of every kind under gunicorn, uncached and cached, each
 as a ratio to a trivial view measured interleaved with them; print a verdict per goal.
 
-    .venv/bin/python benchmarks/page_benchmark.py --database-from /work/data/million/db.sqlite3
+    .venv/bin/python benchmarks/page_benchmark.py --database-from million/db.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pages_bench \\
         .venv/bin/python benchmarks/page_benchmark.py --template million
     .venv/bin/python benchmarks/page_benchmark.py --contracts 100000    # generates its own data
