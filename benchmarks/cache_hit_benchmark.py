@@ -39,7 +39,6 @@ from django.test import Client  # noqa: E402
 from benchmarks.generate import WORDS, generate  # noqa: E402
 from investigations import caching  # noqa: E402
 from investigations.models import Contract, Organisation  # noqa: E402
-from investigations.search import rebuild_index  # noqa: E402
 
 READS_PER_SECOND = 20
 SECONDS_PER_EDIT = 60
@@ -61,7 +60,6 @@ def build(organisations, contracts, rebuild):
     if rebuild or Contract.objects.count() < contracts:
         call_command("flush", interactive=False, verbosity=0)
         generate(organisations=organisations, contracts=contracts)
-        rebuild_index()
     call_command("collectstatic", "--no-input", verbosity=0)
     cache.clear()
 

@@ -149,12 +149,10 @@ def generate_child(options):
     from django.core.management import call_command
 
     from benchmarks.generate import generate
-    from investigations.search import rebuild_index
 
     call_command("migrate", verbosity=0)
     call_command("load_demo_data", verbosity=0)
     generate(organisations=options.organisations, contracts=options.contracts)
-    rebuild_index()  # the generator writes in bulk, without the signals that keep it
 
 
 def _copy_sqlite(source, target):

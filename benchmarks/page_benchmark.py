@@ -96,13 +96,11 @@ def copy_postgresql(template):
 
 def build(organisations, contracts, rebuild):
     from benchmarks.generate import generate
-    from investigations.search import rebuild_index
 
     if rebuild or models.Contract.objects.count() < contracts:
         call_command("flush", interactive=False, verbosity=0)
         call_command("load_demo_data", verbosity=0)
         generate(organisations=organisations, contracts=contracts)
-        rebuild_index()  # the generator writes in bulk, without the signals that index
 
 
 # The pages ---------------------------------------------------------------------------
