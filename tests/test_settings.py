@@ -26,6 +26,27 @@ def test_it_runs_sqlite_in_wal_mode_with_a_busy_timeout_and_immediate_transactio
     assert output == ["wal", "20000", "IMMEDIATE"]
 
 
+def test_it_keeps_a_sqlite_connection_open_from_one_request_to_the_next(tmp_path):
+    """Opening one costs more than serving a cached page: its PRAGMAs, and on closing the
+    last connection SQLite checkpoints the WAL."""
+    script = (
+        "import django, os;"
+        "os.environ['DJANGO_SETTINGS_MODULE']='investigations.settings';"
+        "django.setup();"
+        "from django.core.signals import request_finished, request_started;"
+        "from django.db import connection as c;"
+        "opened=[];"
+        "[(request_started.send(None), c.ensure_connection(), opened.append(c.connection),"
+        " request_finished.send(None)) for _ in range(2)];"
+        "print(opened[0] is opened[1])"
+    )
+    env = {"VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert output == ["True"]
+
+
 def test_it_reads_uk_dates_day_first():
     assert settings.DATE_INPUT_FORMATS[0] == "%d/%m/%Y"
     assert settings.LANGUAGE_CODE == "en-gb"
