@@ -1,10 +1,14 @@
 """A published record changes only through review: every admin route makes a pending revision."""
 
+import re
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.signals import template_rendered
 from django.urls import reverse
 
-from investigations import models
+from investigations import models, revisions
 from investigations.models import Revision
 from tests import factories
 from tests.factories import admin_form_data, admin_url, post_action
@@ -255,3 +259,64 @@ def test_re_confirming_a_citation_in_the_same_save_lets_the_revision_pass_the_ga
     assert revisions.staged_missing_claims(revision) == []
     founded = [c for c in revision.snapshot["citations"] if c["fields"]["field_name"] == "founded"]
     assert founded[0]["fields"]["confirmed_value"] == "1975"
+
+
+def with_a_pending_revision(client, researcher, organisation):
+    """A researcher's pending edit of a field (its citation re-confirmed), of a citation's
+    quote, and a new alias (uncited); the researcher has seen the page it led to."""
+    client = as_researcher(client, researcher)
+    page = client.get(admin_url(organisation))
+    aliases = inline_prefix(page, models.OrganisationAlias)
+    citations = page.context["inline_admin_formsets"][-1].formset
+    fields = [form.instance.field_name for form in citations.forms]
+    founded, whole = fields.index("founded"), fields.index("")
+    data = admin_form_data(page, founded="1975")
+    data[f"{citations.prefix}-{founded}-reconfirm"] = "on"
+    data[f"{citations.prefix}-{whole}-quote"] = "Quoted again."
+    data.update({f"{aliases}-1-name": "Alliance Medical Group", f"{aliases}-1-kind": "variant"})
+    data[f"{aliases}-TOTAL_FORMS"] = 2
+    assert client.post(admin_url(organisation), data, follow=True).status_code == 200
+    return client
+
+
+def rendered_form(client, record):
+    """The change form's page without what differs from one request to the next, says
+    which revision the form was made from, or why its uncited claims were published."""
+    html = client.get(admin_url(record)).content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    html = re.sub(r'name="_revision_version" value="\d+"', "", html)
+    html = re.sub(r'<p class="(revision-note|override-reason)">.*?</p>', "", html, flags=re.DOTALL)
+    return " ".join(html.split())
+
+
+def test_the_form_of_a_pending_revision_shows_what_its_record_shows_once_it_is_published(
+    client, researcher, editor, organisation
+):
+    client = with_a_pending_revision(client, researcher, organisation)
+    client.force_login(editor)
+    staged = rendered_form(client, organisation)
+    assert all(text in staged for text in ("1975", "Alliance Medical Group", "Quoted again."))
+    revisions.publish_revision(pending(organisation), editor, "The alias is on its website.")
+    assert rendered_form(client, organisation) == staged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_form_of_a_pending_revision_is_rendered_outside_any_transaction(
+    client, researcher, organisation
+):
+    # On SQLite a transaction that staged the revision holds the write lock: every import
+    # chunk and every other save would wait for the page to render.
+    client = with_a_pending_revision(client, researcher, organisation)
+    rendering = []
+
+    def note(sender, template, **kwargs):
+        if template.name == "admin/investigations/publishable_change_form.html":
+            rendering.append(connection.in_atomic_block)
+
+    template_rendered.connect(note)
+    try:
+        page = client.get(admin_url(organisation))
+    finally:
+        template_rendered.disconnect(note)
+    assert "1975" in page.content.decode()
+    assert rendering == [False]

@@ -6,11 +6,13 @@ gate's own pages and actions (publish, unpublish, restore, soft deletion) are no
 ``RevisionAdmin`` lists pending revisions and shows each as a diff with the gate's verdict.
 """
 
+import functools
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -117,11 +119,13 @@ class ProposesRevisions:
             return revisions.propose(owners, request.user, _rendered(view), keep=_never)[0]
 
     def _staged(self, request, owner, view):
-        """The page as the record's pending revision has it, staged in a savepoint that is
-        then rolled back; a page that saves nothing needs no staging otherwise."""
+        """The page as the record's pending revision has it: its forms are made, and what
+        they show of the record's rows is read, with the revision staged in a savepoint that
+        is then rolled back. It is rendered afterwards, outside the transaction, which on
+        SQLite holds the write lock that imports and every other save wait for."""
         if owner is None or revisions.pending_revision(owner) is None:
             return view()
-        response, _ = revisions.propose([owner], request.user, _rendered(view), keep=_never)
+        response, _ = revisions.propose([owner], request.user, _read_ahead(view), keep=_never)
         return response
 
     def _propose(self, request, owners, change, based_on=None):
@@ -210,6 +214,67 @@ def _rendered(view):
         return response
 
     return render
+
+
+def _read_ahead(view):
+    """The view, with the values of its forms' read-only fields (citation coverage, a
+    citation's freshness) computed at once: its forms' rows are loaded already."""
+
+    def read():
+        response = view()
+        context = getattr(response, "context_data", None) or {}
+        adminform = context.get("adminform")
+        if adminform is not None:
+            adminform.model_admin = ComputedReadonly(
+                adminform.model_admin, adminform.readonly_fields, [adminform.form]
+            )
+        for inline in context.get("inline_admin_formsets", ()):
+            inline.opts = ComputedReadonly(
+                inline.opts, inline.readonly_fields, inline.formset.forms
+            )
+        return response
+
+    return read
+
+
+class ComputedReadonly:
+    """A model admin whose read-only display methods answer, for these forms' instances, the
+    values they had when this was made; for any other object, they are called as usual."""
+
+    def __init__(self, model_admin, names, forms):
+        self._model_admin = model_admin
+        methods = {name: _display_method(model_admin, name) for name in names}
+        self._methods = {name: method for name, method in methods.items() if method}
+        self._values = {
+            (name, id(form.instance)): method(form.instance)
+            for name, method in self._methods.items()
+            for form in forms
+        }
+        self._instances = [form.instance for form in forms]  # so that no id is reused
+
+    def __getattr__(self, name):
+        method = self.__dict__.get("_methods", {}).get(name)
+        if method is None:
+            return getattr(self._model_admin, name)
+
+        @functools.wraps(method)
+        def computed(obj):
+            key = (name, id(obj))
+            return self._values[key] if key in self._values else method(obj)
+
+        return computed
+
+
+def _display_method(model_admin, name):
+    """The model admin's method that ``lookup_field`` would call for this read-only field."""
+    if not isinstance(name, str) or name == "__str__":
+        return None
+    try:
+        model_admin.model._meta.get_field(name)
+        return None
+    except FieldDoesNotExist:
+        method = getattr(model_admin, name, None)
+        return method if callable(method) else None
 
 
 def _never(response):
