@@ -1,8 +1,11 @@
 """The page cache's hit rate over a simulated hour: 20 reads a second over a Zipf-distributed
 set of public pages, and an editor saving a random published record once a minute.
 
-    .venv/bin/python benchmarks/cache_hit_benchmark.py              # SQLite
+    .venv/bin/python benchmarks/cache_hit_benchmark.py              # SQLite, generated data
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cache_bench .venv/bin/python benchmarks/cache_hit_benchmark.py
+    .venv/bin/python benchmarks/cache_hit_benchmark.py --database-from million/db.sqlite3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cache_bench \\
+        .venv/bin/python benchmarks/cache_hit_benchmark.py --template million
 
 Time is simulated (the cache's clock is the trace's, so entries expire as they would in an
 hour); requests are real, through the middleware, with Django's test client. It prints the
@@ -36,9 +39,11 @@ from django.core.cache.backends import base, filebased  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from benchmarks.generate import WORDS, generate  # noqa: E402
+from benchmarks.generate import generate  # noqa: E402
+from benchmarks.page_benchmark import copy_postgresql, copy_sqlite  # noqa: E402
 from investigations import caching  # noqa: E402
-from investigations.models import Contract, Organisation  # noqa: E402
+from investigations.generation.names import INVESTOR_WORDS, TRADES  # noqa: E402
+from investigations.models import Contract, Organisation, PageCacheTag  # noqa: E402
 
 READS_PER_SECOND = 20
 SECONDS_PER_EDIT = 60
@@ -55,11 +60,17 @@ class SimulatedClock:
         return self.now
 
 
-def build(organisations, contracts, rebuild):
+def build(options):
+    """Copy a prepared database (never written), or generate one once and reuse it."""
+    if django.db.connection.vendor == "sqlite" and options.database_from:
+        copy_sqlite(Path(options.database_from), Path(settings.DATABASES["default"]["NAME"]))
+    elif django.db.connection.vendor == "postgresql" and options.template:
+        copy_postgresql(options.template)
     call_command("migrate", verbosity=0)
-    if rebuild or Contract.objects.count() < contracts:
+    prepared = options.database_from or options.template
+    if not prepared and (options.rebuild or Contract.objects.count() < options.contracts):
         call_command("flush", interactive=False, verbosity=0)
-        generate(organisations=organisations, contracts=contracts)
+        generate(organisations=options.organisations, contracts=options.contracts)
     call_command("collectstatic", "--no-input", verbosity=0)
     cache.clear()
 
@@ -70,7 +81,8 @@ def public_pages(profiles, contracts, list_pages):
     pages = [org.get_absolute_url() for org in orgs] + [c.get_absolute_url() for c in deals]
     pages += [f"/organisations/?page={n}" for n in range(1, list_pages + 1)]
     pages += [f"/contracts/?page={n}" for n in range(1, list_pages + 1)]
-    pages += [f"/search/?q={word}" for word in WORDS] + ["/"]
+    words = sorted({word.lower() for name in TRADES + INVESTOR_WORDS for word in name.split()})
+    pages += [f"/search/?q={word}" for word in words] + ["/"]
     return pages
 
 
@@ -148,8 +160,11 @@ def main():
     parser.add_argument("--contracts", type=int, default=5_000)
     parser.add_argument("--reads", type=int, default=READS_PER_SECOND * 3600)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database-from", help="a prepared SQLite database to copy")
+    parser.add_argument("--template", help="a prepared PostgreSQL database to copy")
     options = parser.parse_args()
-    build(options.organisations, options.contracts, options.rebuild)
+    build(options)
+    tags_before = PageCacheTag.objects.count()
     rng = random.Random(14)
     pages = public_pages(profiles=1500, contracts=1500, list_pages=100)
     reads = trace(pages, options.reads, rng)
@@ -171,6 +186,9 @@ def main():
         f"cache entries kept {settings.PUBLIC_PAGE_CACHE_SECONDS} s; run took {took:.0f} s"
     )
     print(f"  hit rate after (per-record tags, measured): {hits / len(reads):6.1%}")
+    print(
+        f"  page cache tag rows: {tags_before:,} before the hour, {PageCacheTag.objects.count():,} after"
+    )
     print(
         f"  hit rate before (every edit empties the cache, same trace): {before / len(reads):6.1%}"
     )

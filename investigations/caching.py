@@ -44,7 +44,9 @@ commit (autocommit, or bulk writes bumped when the batch commits) is later than 
 before that commit, so the same holds. A page whose tags are already newer than C when it
 is rendered is served but not stored. The price: on PostgreSQL, curated writes queue on the
 counter row from their first bump to their commit; SQLite serialises writers anyway.
-A hit costs one indexed query, whatever the number of tags.
+A hit costs one indexed query, whatever the number of tags. Versions are at least the clock
+in microseconds at their bump, so the rows of tags older than any cached page can be told
+apart and are deleted (``prune_tags``).
 """
 
 import contextvars
@@ -344,24 +346,35 @@ def batch_changed(sender, instance, **kwargs):
             records_changed(model, items.values_list("object_id", flat=True))
 
 
-# A missing counter (a new or flushed database) starts from the clock in microseconds, above
-# any value it had before, so that a page cached before a flush cannot look fresh after it.
+# The counter's next value is one more than its last, or the clock in microseconds if that is
+# later. A missing counter (a new or flushed database) starts from the clock, above any value
+# it had before, so that a page cached before a flush cannot look fresh after it; and every
+# version is at least the time of its bump, so old tags can be told by their versions.
 COUNTER_SQL = (
     "INSERT INTO investigations_pagecachetag (tag, version) VALUES (%s, %s)"
-    " ON CONFLICT (tag) DO UPDATE SET version = investigations_pagecachetag.version + 1"
+    " ON CONFLICT (tag) DO UPDATE SET version ="
+    " {greatest}(investigations_pagecachetag.version + 1, excluded.version)"
     " RETURNING version"
 )
+# A writer's transaction commits within this long of its bump (the import commits every
+# 2,000 rows, an admin save within a request): the margin of the pruning below.
+COMMIT_MARGIN_SECONDS = 3600
+PRUNE_EVERY_SECONDS = 60
+_next_prune = 0.0
 
 
 def bump(tags):
     """Give these tags a version newer than every page rendered before this write commits."""
     if not tags or revisions.proposing():
         return  # a proposal is rolled back: the live rows, and so the pages, stay as they are
+    greatest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
     # Part of the writer's transaction, not a savepoint in it: if the bump fails, so does
     # the write, rather than committing with pages that still show the rows it replaced.
     with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
-            cursor.execute(COUNTER_SQL, [PageCacheTag.COUNTER, time.time_ns() // 1000])
+            cursor.execute(
+                COUNTER_SQL.format(greatest=greatest), [PageCacheTag.COUNTER, _microseconds()]
+            )
             (version,) = cursor.fetchone()
         PageCacheTag.objects.bulk_create(
             [PageCacheTag(tag=tag, version=version) for tag in sorted(tags)],
@@ -370,6 +383,34 @@ def bump(tags):
             update_fields=["version"],
             batch_size=CHUNK,
         )
+        _prune_when_due()
+
+
+def _microseconds():
+    return time.time_ns() // 1000
+
+
+def _prune_when_due():
+    global _next_prune
+    if time.monotonic() >= _next_prune:
+        _next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+        prune_tags()
+
+
+def prune_tags():
+    """Forget the tags no cached page can be older than: else every record ever written
+    keeps a row, the deleted ones too.
+
+    A page older than a change was stored before the change committed (after it, the check
+    before storing sees the change), so it expires at most PUBLIC_PAGE_CACHE_SECONDS after
+    that commit; the commit is at most COMMIT_MARGIN_SECONDS after the bump, whose time the
+    version is at least. A missing tag reads as never changed, which is then true of every
+    page still cached.
+    """
+    kept_seconds = settings.PUBLIC_PAGE_CACHE_SECONDS + COMMIT_MARGIN_SECONDS
+    before = _microseconds() - kept_seconds * 1_000_000
+    old = PageCacheTag.objects.filter(version__lt=before).exclude(tag=PageCacheTag.COUNTER)
+    old.delete()
 
 
 def current_version():

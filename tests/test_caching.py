@@ -181,3 +181,22 @@ def test_the_public_lists_cache_each_filter_they_read(client):
     entries = len(caching.cache._cache)
     client.get("/contracts/", {"awarded_from": 2015})
     assert len(caching.cache._cache) == entries + 1
+
+
+def test_bumps_forget_the_tags_of_changes_older_than_any_cached_page(settings, monkeypatch):
+    """Else the table keeps a row for every record ever written, deleted ones too."""
+    import time
+    import types
+
+    monkeypatch.setattr(caching, "_next_prune", 0.0)
+    old = make_organisation(name="Equitix")
+    later = (settings.PUBLIC_PAGE_CACHE_SECONDS + caching.COMMIT_MARGIN_SECONDS + 1) * 10**9
+    clock = types.SimpleNamespace(
+        time_ns=lambda: time.time_ns() + later, monotonic=lambda: time.monotonic() + later
+    )
+    monkeypatch.setattr(caching, "time", clock)
+    new = make_organisation(name="Alliance Medical")
+    kept = set(models.PageCacheTag.objects.values_list("tag", flat=True))
+    assert caching.record_tag(models.Organisation, old.pk) not in kept
+    assert {caching.record_tag(models.Organisation, new.pk), models.PageCacheTag.COUNTER} <= kept
+    assert caching.changed_since([caching.record_tag(models.Organisation, new.pk)], 0)
