@@ -5,12 +5,13 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 
-from investigations import models
+from investigations import generation, models
 from investigations.generation.base import PREFIX
-from investigations.search import search
+from investigations.search import rebuild_index, search
 from tests.factories import make_contract, make_organisation, make_party
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,99 @@ def test_too_few_organisations_is_refused_and_writes_nothing():
     with pytest.raises(CommandError, match="at least 50 organisations"):
         call_command("generate_demo_data", "--organisations=10", "--contracts=10")
     assert not models.Organisation.objects.exists()
+
+
+def index_documents():
+    """Every document in the search index, with the tsvector PostgreSQL derives from it."""
+    derived = ", document::text" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT kind, record_id, title, body{derived} FROM investigations_search")  # noqa: S608
+        return sorted(cursor.fetchall())
+
+
+def test_the_documents_written_as_it_generates_are_those_a_rebuild_makes():
+    curated = make_organisation(name="Curated Imaging Ltd", status="published")
+    make_party(make_contract(title="Curated scanning", status="published"), organisation=curated)
+    rebuild_index()
+    generate()
+    written = index_documents()
+    kinds = {document[0] for document in written}
+    assert kinds == {"organisation", "contract", "concern", "person", "site", "framework", "source"}
+    assert len(written) > CONTRACTS
+    rebuild_index()
+    assert index_documents() == written
+    generate("--replace", seed=2)
+    written = index_documents()
+    rebuild_index()
+    assert index_documents() == written
+
+
+def schema_indexes():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index'")
+        else:
+            cursor.execute(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = current_schema()"
+            )
+        return sorted(cursor.fetchall())
+
+
+def test_the_indexes_dropped_for_the_load_are_made_again_as_they_were(monkeypatch):
+    before = schema_indexes()
+    during = []
+    make_contracts = generation.Generator.make_contracts
+
+    def seen_while_loading(self):
+        during.extend(schema_indexes())
+        make_contracts(self)
+
+    monkeypatch.setattr(generation.Generator, "make_contracts", seen_while_loading)
+    generate()
+    assert len([index for index in before if index[0] == "investigations_citation"]) >= 5
+    loading = {name for table, name, _ in during if table == "investigations_citation"}
+    assert loading <= {"investigations_citation_pkey"}  # a primary key's index stays
+    assert schema_indexes() == before
+
+
+def test_a_generation_that_fails_leaves_no_data_and_the_indexes_as_they_were(monkeypatch):
+    before = schema_indexes()
+
+    def fail(self):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(generation.Generator, "make_concerns", fail)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        generate()
+    assert not generation.generated_counts()
+    assert schema_indexes() == before
+    assert not index_documents()
+
+
+def connection_settings():
+    names = ("synchronous", "cache_size", "temp_store")
+    if connection.vendor == "postgresql":
+        names = ("synchronous_commit", "maintenance_work_mem")
+    with connection.cursor() as cursor:
+        found = []
+        for name in names:
+            cursor.execute(f"PRAGMA {name}" if connection.vendor == "sqlite" else f"SHOW {name}")
+            found.append(cursor.fetchone()[0])
+        return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_is_tuned_for_the_load_only_while_it_lasts(monkeypatch):
+    before = connection_settings()
+    during = []
+    make_contracts = generation.Generator.make_contracts
+
+    def seen_while_loading(self):
+        during.extend(connection_settings())
+        make_contracts(self)
+
+    monkeypatch.setattr(generation.Generator, "make_contracts", seen_while_loading)
+    generate()
+    assert during != before
+    assert connection_settings() == before

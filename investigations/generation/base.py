@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from investigations import models
+from investigations import models, search
 from investigations.models.claim_values import canonical_text, passage_text
 
 PREFIX = "generated--"  # no slug made by slugify holds "--": curated records never match
@@ -43,11 +43,13 @@ def money(rng, mu, sigma, least=1000):
 
 
 class Rows:
-    """Rows gathered for one chunk, written together in one transaction."""
+    """Rows gathered for one chunk, written together in one transaction, with the search
+    documents of the published records among them."""
 
     def __init__(self, writer):
         self.writer = writer
         self._rows = defaultdict(list)
+        self.documents = []
 
     def add(self, model, fields, row):
         self._rows[(model, fields)].append(row)
@@ -62,6 +64,9 @@ class Rows:
                 if rows:
                     self.writer.write(model, fields, rows)
                     rows.clear()
+            if self.documents:
+                self.writer.write_rows(search.TABLE, search.DOCUMENT_COLUMNS, self.documents)
+                self.documents.clear()
 
 
 class GeneratorBase:
@@ -94,6 +99,11 @@ class GeneratorBase:
 
     def add(self, model, fields, row):
         self.rows.add(model, fields, row)
+
+    def document(self, kind, record_id, title, *parts):
+        """A published record's search document, as ``rebuild_index`` would make it: the
+        generator cites nothing a document shows to a draft source, so nothing is withheld."""
+        self.rows.documents.append((kind, record_id, title, search.document_text(*parts)))
 
     def cite(self, model, object_id, source, *, field="", marker="", quote="", value=""):
         """One citation; a claim of a field is confirmed against the value it backs, and

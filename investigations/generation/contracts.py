@@ -47,8 +47,11 @@ class Contracts:
         name = f"{names.SERVICES[category].capitalize()} framework {framework_id}"
         row = (framework_id, name, f"{PREFIX}framework-{framework_id}", f"FW-{framework_id}")
         row += (rng.choice(self.orgs["buyers"]), money(rng, 20, 1), len(members), category)
-        row += (began, f"{int(began[:4]) + 4}", *self.status())
+        status = self.status()
+        row += (began, f"{int(began[:4]) + 4}", *status)
         self.add(models.Framework, FRAMEWORK_FIELDS, row)
+        if status[0] == "published":
+            self.document("framework", framework_id, name, row[3])
         source = self.source("notices")
         self.cite(models.Framework, framework_id, source, quote=f"{name}: award of framework")
         self.cite(
@@ -79,8 +82,11 @@ class Contracts:
         name = f"{town} {rng.choice(names.SITE_FORMS)}"
         kind = rng.choice(("cdc", "scanning_unit", "hospital", "mobile_unit"))
         opened = partial_date(rng, 2005, 2025)
-        row = (site_id, name, f"{PREFIX}site-{site_id}", kind, town, rng.choice(names.REGIONS))
-        self.add(models.Site, SITE_FIELDS, (*row, opened, *self.status()))
+        region, status = rng.choice(names.REGIONS), self.status()
+        row = (site_id, name, f"{PREFIX}site-{site_id}", kind, town, region)
+        self.add(models.Site, SITE_FIELDS, (*row, opened, *status))
+        if status[0] == "published":
+            self.document("site", site_id, name, region, town)
         source = self.source("news")
         self.cite(models.Site, site_id, source, quote=f"{name} opened")
         self.cite(models.Site, site_id, source, field="opened", value=opened)
@@ -126,13 +132,18 @@ class Contracts:
         description = (
             f"{title} in the {rng.choice(names.REGIONS)} region.[^d1]" if described else ""
         )
-        row = (contract_id, title, f"{PREFIX}contract-{contract_id}", f"GEN-{year}-{number:07d}")
+        reference = f"GEN-{year}-{number:07d}"
+        row = (contract_id, title, f"{PREFIX}contract-{contract_id}", reference)
         row += (framework, site, value, "GBP" if rng.random() < 0.98 else "EUR")
         row += (weighted(rng, {"total": 75, "annual": 10, "estimated": 10, "ceiling": 5}),)
         row += (awarded, awarded, f"{ends}", months)
         row += ("Optional 12-month extensions" if rng.random() < 0.3 else "", route, status)
-        row += (category, rng.choice(names.REGIONS), f"Lot {rng.randint(1, 6)}" if call_off else "")
-        self.add(models.Contract, CONTRACT_FIELDS, (*row, description, *self.status()))
+        region = rng.choice(names.REGIONS)
+        row += (category, region, f"Lot {rng.randint(1, 6)}" if call_off else "")
+        status = self.status()
+        self.add(models.Contract, CONTRACT_FIELDS, (*row, description, *status))
+        if status[0] == "published":
+            self.document("contract", contract_id, title, reference, region, description)
         self._cite_contract(contract_id, title, value, awarded, description)
         self._parties(contract_id, buyer, supplier)
 
