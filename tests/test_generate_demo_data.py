@@ -112,6 +112,27 @@ def test_field_and_prose_citations_are_confirmed_against_what_they_back(generate
     assert not summarised.citations.get(field_name="summary").is_stale(summarised)
 
 
+def test_every_citation_of_a_field_or_passage_is_confirmed_against_its_value(generated):
+    claims = list(models.Citation.objects.exclude(field_name="").prefetch_related("record"))
+    assert len(claims) > 3 * CONTRACTS
+    assert not [claim for claim in claims if claim.record is None or claim.is_stale(claim.record)]
+
+
+def raw_published_at(contract):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT published_at FROM investigations_contract WHERE id = %s", [contract.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+def test_publication_times_are_stored_as_the_orm_stores_them(generated):
+    contract = generated_only(models.Contract).published().first()
+    written = raw_published_at(contract)
+    models.Contract.objects.filter(pk=contract.pk).update(published_at=contract.published_at)
+    assert raw_published_at(contract) == written
+
+
 def test_drafts_are_not_in_the_public_lists_search_or_pages(client, generated):
     draft = generated_only(models.Organisation).drafts().first()
     published = generated_only(models.Organisation).published().exclude(kind="regulator")[0]

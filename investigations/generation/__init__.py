@@ -9,7 +9,6 @@ same seed on the same database gives the same records.
 """
 
 import contextlib
-import random
 
 from django.db import connection
 from django.utils import timezone
@@ -18,7 +17,7 @@ from investigations import models, search
 from investigations.caching import invalidate_public_pages
 
 from . import indexes
-from .base import CHILD_MODELS, GeneratorBase
+from .base import CHILD_MODELS, FastRandom, GeneratorBase
 from .bulk import BulkWriter, tuned
 from .clear import delete_generated, generated_counts
 from .concerns import Concerns
@@ -76,7 +75,7 @@ def generate(organisations, contracts, seed=1, replace=False, progress=None):
     writer = BulkWriter(timezone.now())
     try:
         with tuned():
-            _load(Generator(random.Random(seed), plan, writer, progress), progress)
+            _load(Generator(FastRandom(seed), plan, writer, progress), progress)
     except BaseException:
         delete_generated()
         raise
