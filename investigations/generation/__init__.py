@@ -90,14 +90,14 @@ def generate(organisations, contracts, seed=1, replace=False, progress=None):
 
 
 def _load(generator, progress):
-    """The generator's rows into tables without their secondary indexes, which are made
-    again after, whatever happens."""
-    dropped = indexes.secondary_indexes(TABLES)
+    """The generator's rows into tables without their secondary indexes (and on
+    PostgreSQL their foreign keys), which are made again after, whatever happens."""
+    dropped = indexes.dropped_for_load(TABLES)
     indexes.drop(dropped)
     try:
         generator.run()
     finally:
-        with progress("indexes", len(dropped)) as bar:
+        with progress("indexes and keys", len(dropped)) as bar:
             indexes.make(dropped, bar)
 
 

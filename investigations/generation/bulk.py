@@ -16,10 +16,10 @@ from django.db import connection
 # This connection's settings while loading. SQLite: no waiting for the disk at each commit,
 # a cache (the default is 2 MB) that holds the tables and indexes being written, and the
 # sorts that build indexes in memory. PostgreSQL: no waiting for the WAL at each commit,
-# and the memory to build each index in one pass.
+# the memory to build each index in one pass and to check each foreign key in one join.
 LOAD_SETTINGS = {
     "sqlite": {"synchronous": "OFF", "cache_size": "-1000000", "temp_store": "MEMORY"},
-    "postgresql": {"synchronous_commit": "off", "maintenance_work_mem": "1GB"},
+    "postgresql": {"synchronous_commit": "off", "maintenance_work_mem": "1GB", "work_mem": "256MB"},
 }
 # Not to be changed inside a transaction; within a caller's, there is one commit anyway.
 BETWEEN_TRANSACTIONS = {"synchronous", "temp_store"}
