@@ -35,6 +35,8 @@ from .models import (
 )
 from .prose import MARKER
 
+TABLE = "investigations_search"  # made by migration 0002, with no model
+DOCUMENT_COLUMNS = ("kind", "record_id", "title", "body")  # what a document is written with
 KINDS = {kind.key: kind for kind in PUBLIC_KINDS}  # in the order results are shown
 RESULT_LIMIT = 1000  # matches read from the index, best first
 # Matches ranked: a word in a million documents would otherwise have every one scored to
@@ -43,14 +45,14 @@ CANDIDATE_LIMIT = 5000
 GROUP_LIMIT = 50  # shown per kind, so a common word in names does not crowd out the rest
 
 
-def _text(*parts):
+def document_text(*parts):
+    """A document's body from its parts: the non-empty ones, without [^marker]s."""
     return " ".join(MARKER.sub("", str(part)) for part in parts if part)
 
 
-def _identifier_terms(identifier):
+def identifier_terms(org_id, value):
     """ "GB-COH-02128897", "GB COH 02128897", "02128897" and "2128897" all find it."""
-    org_id = identifier.org_id
-    return [org_id, org_id.replace("-", " "), identifier.value, identifier.value.lstrip("0")]
+    return [org_id, org_id.replace("-", " "), value, value.lstrip("0")]
 
 
 def _organisation_document(organisation, footnotes):
@@ -58,9 +60,9 @@ def _organisation_document(organisation, footnotes):
     aliases = footnotes.withhold(list(organisation.aliases.all()))
     identifiers = footnotes.withhold(list(organisation.identifiers.all()))
     sections = footnotes.withhold(list(organisation.sections.all()))
-    body = _text(
+    body = document_text(
         *(alias.name for alias in aliases),
-        *(term for identifier in identifiers for term in _identifier_terms(identifier)),
+        *(term for found in identifiers for term in identifier_terms(found.org_id, found.value)),
         footnotes.visible_prose(organisation, "summary"),
         *(footnotes.visible_prose(section, "body") for section in sections),
     )
@@ -71,13 +73,13 @@ def _record_document(record, footnotes):
     """Title and body of any other record, without claims only unpublished sources back."""
     footnotes.withhold([record])
     if isinstance(record, Source):
-        return record.title, _text(record.publisher, record.author)
+        return record.title, document_text(record.publisher, record.author)
     title = str(getattr(record, "title", None) or record.name)
     plain = ("reference", "region", "locality", "address", "description")
     prose = ("description", "summary", "biography")
     values = [getattr(record, name, "") for name in plain if name not in prose]
     values += [footnotes.visible_prose(record, name) for name in prose if hasattr(record, name)]
-    return title, _text(*values)
+    return title, document_text(*values)
 
 
 CHILDREN = ("aliases", "identifiers", "sections")  # an organisation's rows its document reads
@@ -111,8 +113,7 @@ def _withholding(records):
 def _insert(rows):
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO investigations_search (kind, record_id, title, body)"
-            " VALUES (%s, %s, %s, %s)",
+            f"INSERT INTO {TABLE} ({', '.join(DOCUMENT_COLUMNS)}) VALUES (%s, %s, %s, %s)",  # noqa: S608
             rows,
         )
 

@@ -5,12 +5,13 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 
-from investigations import models
+from investigations import generation, models
 from investigations.generation.base import PREFIX
-from investigations.search import search
+from investigations.search import rebuild_index, search
 from tests.factories import make_contract, make_organisation, make_party
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,27 @@ def test_field_and_prose_citations_are_confirmed_against_what_they_back(generate
     assert not summarised.citations.get(field_name="summary").is_stale(summarised)
 
 
+def test_every_citation_of_a_field_or_passage_is_confirmed_against_its_value(generated):
+    claims = list(models.Citation.objects.exclude(field_name="").prefetch_related("record"))
+    assert len(claims) > 3 * CONTRACTS
+    assert not [claim for claim in claims if claim.record is None or claim.is_stale(claim.record)]
+
+
+def raw_published_at(contract):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT published_at FROM investigations_contract WHERE id = %s", [contract.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+def test_publication_times_are_stored_as_the_orm_stores_them(generated):
+    contract = generated_only(models.Contract).published().first()
+    written = raw_published_at(contract)
+    models.Contract.objects.filter(pk=contract.pk).update(published_at=contract.published_at)
+    assert raw_published_at(contract) == written
+
+
 def test_drafts_are_not_in_the_public_lists_search_or_pages(client, generated):
     draft = generated_only(models.Organisation).drafts().first()
     published = generated_only(models.Organisation).published().exclude(kind="regulator")[0]
@@ -174,3 +196,107 @@ def test_too_few_organisations_is_refused_and_writes_nothing():
     with pytest.raises(CommandError, match="at least 50 organisations"):
         call_command("generate_demo_data", "--organisations=10", "--contracts=10")
     assert not models.Organisation.objects.exists()
+
+
+def index_documents():
+    """Every document in the search index, with the tsvector PostgreSQL derives from it."""
+    derived = ", document::text" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT kind, record_id, title, body{derived} FROM investigations_search")  # noqa: S608
+        return sorted(cursor.fetchall())
+
+
+def test_the_documents_written_as_it_generates_are_those_a_rebuild_makes():
+    curated = make_organisation(name="Curated Imaging Ltd", status="published")
+    make_party(make_contract(title="Curated scanning", status="published"), organisation=curated)
+    rebuild_index()
+    generate()
+    written = index_documents()
+    kinds = {document[0] for document in written}
+    assert kinds == {"organisation", "contract", "concern", "person", "site", "framework", "source"}
+    assert len(written) > CONTRACTS
+    rebuild_index()
+    assert index_documents() == written
+    generate("--replace", seed=2)
+    written = index_documents()
+    rebuild_index()
+    assert index_documents() == written
+
+
+def schema_indexes():
+    """(table, name, definition) of every index, and on PostgreSQL of every constraint."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index'")
+            return sorted(cursor.fetchall())
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes"
+            " WHERE schemaname = current_schema()"
+            " UNION ALL SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+        )
+        return sorted(cursor.fetchall())
+
+
+def test_the_indexes_dropped_for_the_load_are_made_again_as_they_were(monkeypatch):
+    before = schema_indexes()
+    during = []
+    make_contracts = generation.Generator.make_contracts
+
+    def seen_while_loading(self):
+        during.extend(schema_indexes())
+        make_contracts(self)
+
+    monkeypatch.setattr(generation.Generator, "make_contracts", seen_while_loading)
+    generate()
+    assert len([index for index in before if index[0] == "investigations_citation"]) >= 5
+    # Left while loading: the primary key and the checks; no other index, no foreign key.
+    assert not [
+        name
+        for table, name, definition in during
+        if table == "investigations_citation"
+        and definition.startswith(("CREATE INDEX", "FOREIGN KEY"))
+    ]
+    assert schema_indexes() == before
+
+
+def test_a_generation_that_fails_leaves_no_data_and_the_indexes_as_they_were(monkeypatch):
+    before = schema_indexes()
+
+    def fail(self):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(generation.Generator, "make_concerns", fail)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        generate()
+    assert not generation.generated_counts()
+    assert schema_indexes() == before
+    assert not index_documents()
+
+
+def connection_settings():
+    names = ("synchronous", "cache_size", "temp_store")
+    if connection.vendor == "postgresql":
+        names = ("synchronous_commit", "maintenance_work_mem")
+    with connection.cursor() as cursor:
+        found = []
+        for name in names:
+            cursor.execute(f"PRAGMA {name}" if connection.vendor == "sqlite" else f"SHOW {name}")
+            found.append(cursor.fetchone()[0])
+        return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_is_tuned_for_the_load_only_while_it_lasts(monkeypatch):
+    before = connection_settings()
+    during = []
+    make_contracts = generation.Generator.make_contracts
+
+    def seen_while_loading(self):
+        during.extend(connection_settings())
+        make_contracts(self)
+
+    monkeypatch.setattr(generation.Generator, "make_contracts", seen_while_loading)
+    generate()
+    assert during != before
+    assert connection_settings() == before

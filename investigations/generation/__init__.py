@@ -1,22 +1,24 @@
 """Demo data at scale: organisations, contracts and everything around them, in bulk.
 
 ``generate`` writes straight into the tables (``bulk``), kind by kind, a chunk per
-transaction, with no signals and no history rows; then it rebuilds the search index that
-the signals would have kept, and gathers the planner's statistics. The proportions of each
-kind are in ``plan``. The same seed on the same database gives the same records.
+transaction, with no signals and no history rows, and the search documents of the
+published records with them (the signals would have written those). The tables'
+secondary indexes are dropped for the load and made again after it (``indexes``); then
+the planner's statistics are gathered. The proportions of each kind are in ``plan``. The
+same seed on the same database gives the same records.
 """
 
 import contextlib
-import random
 
 from django.db import connection
 from django.utils import timezone
 
+from investigations import models, search
 from investigations.caching import invalidate_public_pages
-from investigations.search import rebuild_index
 
-from .base import GeneratorBase
-from .bulk import BulkWriter
+from . import indexes
+from .base import CHILD_MODELS, FastRandom, GeneratorBase
+from .bulk import BulkWriter, tuned
 from .clear import delete_generated, generated_counts
 from .concerns import Concerns
 from .contracts import Contracts
@@ -25,6 +27,13 @@ from .organisations import Organisations
 from .plan import Plan
 
 __all__ = ["GeneratedDataExists", "Plan", "delete_generated", "generate", "generated_counts"]
+WRITTEN = (
+    *models.PUBLISHABLE_MODELS,
+    *CHILD_MODELS,
+    models.Citation,
+    models.Concern.contracts.through,
+)
+TABLES = (*(model._meta.db_table for model in WRITTEN), search.TABLE)
 
 
 class GeneratedDataExists(Exception):
@@ -65,31 +74,31 @@ def generate(organisations, contracts, seed=1, replace=False, progress=None):
             bar.update(1)
     writer = BulkWriter(timezone.now())
     try:
-        Generator(random.Random(seed), plan, writer, progress).run()
+        with tuned():
+            _load(Generator(FastRandom(seed), plan, writer, progress), progress)
     except BaseException:
         delete_generated()
         raise
     finally:
         writer.finish()
-    _derive(progress)
+    with progress("planner statistics", 1) as bar, connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        bar.update(1)
     # Written in bulk, without the signals that name what changed.
     invalidate_public_pages()
     return generated_counts()
 
 
-def _derive(progress):
-    # Statistics first: without them PostgreSQL reads the index's chunks of a million
-    # contracts through the wrong index; then again for the index's own table.
-    for label, step in (("planner statistics", _analyze), ("search index", rebuild_index)):
-        with progress(label, 1) as bar:
-            step()
-            bar.update(1)
-    _analyze()
-
-
-def _analyze():
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+def _load(generator, progress):
+    """The generator's rows into tables without their secondary indexes (and on
+    PostgreSQL their foreign keys), which are made again after, whatever happens."""
+    dropped = indexes.dropped_for_load(TABLES)
+    indexes.drop(dropped)
+    try:
+        generator.run()
+    finally:
+        with progress("indexes and keys", len(dropped)) as bar:
+            indexes.make(dropped, bar)
 
 
 class _Bar:

@@ -1,17 +1,21 @@
-"""What every kind of generated record is written with: chunks, drafts, citations."""
+"""What every kind of generated record is written with: random draws, chunks, drafts,
+citations and search documents."""
 
+import bisect
+import itertools
+import random
 from collections import defaultdict
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 
-from investigations import models
+from investigations import models, search
 from investigations.models.claim_values import canonical_text, passage_text
 
 PREFIX = "generated--"  # no slug made by slugify holds "--": curated records never match
 CHUNK = 20_000
 THIS_YEAR = 2026
+PAGES = tuple(f"p. {page}" for page in range(1, 41))  # a citation's locator without a quote
 CITATION_FIELDS = ("id", "content_type", "object_id", "field_name", "marker", "source")
 CITATION_FIELDS += ("quote", "locator", "confidence", "confirmed_value")
 CHILD_MODELS = (
@@ -26,6 +30,34 @@ CHILD_MODELS = (
 )
 
 
+class FastRandom(random.Random):
+    """``random.Random`` with ``choice`` and ``randint`` made from one ``random()`` each,
+    several times quicker than the originals' exact uniformity, which demo data does not
+    need; and ``weighted``, a choice by ``Weights`` summed once. The generator draws some
+    thirty times per contract."""
+
+    def choice(self, items):
+        return items[int(self.random() * len(items))]
+
+    def randint(self, low, high):
+        return low + int(self.random() * (high - low + 1))
+
+    def weighted(self, weights):
+        return weights.values[bisect.bisect(weights.bounds, self.random())]
+
+
+class Weights:
+    """Values and their relative weights, for ``FastRandom.weighted``."""
+
+    def __init__(self, weights):
+        self.values = tuple(weights)
+        total = sum(weights.values())
+        # Where each value but the first begins, between 0 and 1.
+        self.bounds = tuple(itertools.accumulate(weight / total for weight in weights.values()))[
+            :-1
+        ]
+
+
 def partial_date(rng, first_year, last_year):
     """A date known to the day, the month or only the year, as sources give them."""
     year = rng.randint(first_year, last_year)
@@ -38,16 +70,18 @@ def partial_date(rng, first_year, last_year):
 
 
 def money(rng, mu, sigma, least=1000):
-    """A lognormal amount to the nearest thousand: a few large, many small."""
-    return Decimal(max(least, round(rng.lognormvariate(mu, sigma), -3)))
+    """A lognormal amount to the nearest thousand (a few large, many small), in pounds."""
+    return max(least, int(round(rng.lognormvariate(mu, sigma), -3)))
 
 
 class Rows:
-    """Rows gathered for one chunk, written together in one transaction."""
+    """Rows gathered for one chunk, written together in one transaction, with the search
+    documents of the published records among them."""
 
     def __init__(self, writer):
         self.writer = writer
         self._rows = defaultdict(list)
+        self.documents = []
 
     def add(self, model, fields, row):
         self._rows[(model, fields)].append(row)
@@ -62,6 +96,9 @@ class Rows:
                 if rows:
                     self.writer.write(model, fields, rows)
                     rows.clear()
+            if self.documents:
+                self.writer.write_rows(search.TABLE, search.DOCUMENT_COLUMNS, self.documents)
+                self.documents.clear()
 
 
 class GeneratorBase:
@@ -74,7 +111,10 @@ class GeneratorBase:
         self.writer = writer
         self.progress = progress
         self.rows = Rows(writer)
-        self.now = writer.now
+        # Publication times as the ORM writes them (on SQLite, in UTC without an offset).
+        self.now = models.Contract._meta.get_field("published_at").get_db_prep_save(
+            writer.now, connection
+        )
         self.types = ContentType.objects.get_for_models(*models.PUBLISHABLE_MODELS, *CHILD_MODELS)
         self.sources = {}
         self.orgs = defaultdict(list)
@@ -95,11 +135,17 @@ class GeneratorBase:
     def add(self, model, fields, row):
         self.rows.add(model, fields, row)
 
+    def document(self, kind, record_id, title, *parts):
+        """A published record's search document, as ``rebuild_index`` would make it: the
+        generator cites nothing a document shows to a draft source, so nothing is withheld."""
+        self.rows.documents.append((kind, record_id, title, search.document_text(*parts)))
+
     def cite(self, model, object_id, source, *, field="", marker="", quote="", value=""):
         """One citation; a claim of a field is confirmed against the value it backs, and
         one without a quote gives a page."""
-        locator = "" if quote else f"p. {self.rng.randint(1, 40)}"
-        confidence = "high" if self.rng.random() < 0.8 else "medium"
+        random = self.rng.random
+        locator = "" if quote else PAGES[int(random() * len(PAGES))]
+        confidence = "high" if random() < 0.8 else "medium"
         value = canonical_text(value) if field else ""
         row = (next(self._next_citation), self._type_ids[model], object_id, field, marker)
         self._citations.append((*row, source, quote, locator, confidence, value))

@@ -3,13 +3,26 @@
 Ids are given here rather than read back, so that a child row can name its parent in the
 same chunk. Columns a caller does not give take the field's default, prepared once per
 table. PostgreSQL reads the rows by COPY, SQLite by executemany; both in the caller's
-transaction.
+transaction. While ``tuned()`` lasts, the connection trades durability for speed: a load
+that is cut short is deleted anyway.
 """
 
+import contextlib
 import itertools
 
 from django.core.management.color import no_style
 from django.db import connection
+
+# This connection's settings while loading. SQLite: no waiting for the disk at each commit,
+# a cache (the default is 2 MB) that holds the tables and indexes being written, and the
+# sorts that build indexes in memory. PostgreSQL: no waiting for the WAL at each commit,
+# the memory to build each index in one pass and to check each foreign key in one join.
+LOAD_SETTINGS = {
+    "sqlite": {"synchronous": "OFF", "cache_size": "-1000000", "temp_store": "MEMORY"},
+    "postgresql": {"synchronous_commit": "off", "maintenance_work_mem": "1GB", "work_mem": "256MB"},
+}
+# Not to be changed inside a transaction; within a caller's, there is one commit anyway.
+BETWEEN_TRANSACTIONS = {"synchronous", "temp_store"}
 
 
 class BulkWriter:
@@ -19,11 +32,6 @@ class BulkWriter:
         self._constants = {}
         self._counters = {}
         self.written = set()
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                # A cache that holds the indexes being written (the default is 2 MB), for
-                # this connection only.
-                cursor.execute("PRAGMA cache_size = -1000000")
 
     def ids(self, model, count):
         """``count`` new primary keys for ``model``'s table, after every id already there."""
@@ -41,8 +49,12 @@ class BulkWriter:
         """Insert ``rows``: tuples of values for ``fields`` (names, ``id`` first), ready for
         the database."""
         columns, constants = self._columns(model, tuple(fields))
-        rows = (tuple(row) + constants for row in rows)
-        table = connection.ops.quote_name(model._meta.db_table)
+        self.write_rows(model._meta.db_table, columns, (row + constants for row in rows))
+        self.written.add(model)
+
+    def write_rows(self, table, columns, rows):
+        """Insert ``rows``, tuples of values for every one of ``columns``, into ``table``."""
+        table = connection.ops.quote_name(table)
         names = ", ".join(connection.ops.quote_name(column) for column in columns)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -52,7 +64,6 @@ class BulkWriter:
             else:
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
-        self.written.add(model)
 
     def _columns(self, model, fields):
         key = (model, fields)
@@ -76,6 +87,41 @@ class BulkWriter:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+@contextlib.contextmanager
+def tuned():
+    """``LOAD_SETTINGS`` on this connection while the context lasts, then as they were."""
+    settings = LOAD_SETTINGS[connection.vendor]
+    if connection.in_atomic_block:
+        settings = {
+            name: value for name, value in settings.items() if name not in BETWEEN_TRANSACTIONS
+        }
+    with connection.cursor() as cursor:
+        before = {name: _setting(cursor, name) for name in settings}
+        for name, value in settings.items():
+            _set(cursor, name, value)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                _set(cursor, name, value)
+
+
+def _setting(cursor, name):
+    if connection.vendor == "sqlite":
+        cursor.execute(f"PRAGMA {name}")
+    else:
+        cursor.execute("SELECT current_setting(%s)", [name])
+    return cursor.fetchone()[0]
+
+
+def _set(cursor, name, value):
+    if connection.vendor == "sqlite":
+        cursor.execute(f"PRAGMA {name} = {value}")
+    else:
+        cursor.execute("SELECT set_config(%s, %s, false)", [name, str(value)])
 
 
 def _first_free_id(model):

@@ -1,14 +1,14 @@
 """Finding and deleting generated records, and nothing else.
 
-Generated records carry slugs that begin ``generated--``; their child rows and citations
-are found through them. Curated and demo records are never deleted: if one of them links
+Generated records carry slugs that begin ``generated--``; their child rows, citations and
+search documents are found through them. Curated and demo records are never deleted: if one of them links
 to a generated record, the database refuses the delete and nothing is lost.
 """
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
-from investigations import models
+from investigations import models, search
 
 from .base import PREFIX
 
@@ -62,9 +62,16 @@ def _pattern():
 
 
 def delete_generated():
-    """Delete every generated record with its child rows and citations, in one transaction."""
+    """Delete every generated record with its child rows, citations and search documents,
+    in one transaction."""
     pattern = [_pattern()]
     with transaction.atomic(), connection.cursor() as cursor:
+        for kind in models.PUBLIC_KINDS:
+            cursor.execute(
+                f"DELETE FROM {search.TABLE} WHERE kind = %s"  # noqa: S608
+                f" AND record_id IN ({_generated(kind.model)})",
+                [kind.key, *pattern],
+            )
         for model, column, parent in CHILDREN:
             rows = f"SELECT id FROM {model._meta.db_table} WHERE {column} IN ({_generated(parent)})"  # noqa: S608
             _delete_citations(cursor, model, rows, pattern)

@@ -31,8 +31,11 @@ class Concerns:
         occurred = partial_date(rng, 2010, 2026)
         summary = f"{title}, as the record of {occurred[:4]} sets out.[^c1]"
         row = (concern_id, title, f"{PREFIX}concern-{concern_id}", kind, rng.choice(STATUSES))
-        row += (regulator, occurred, count, penalty, summary, *self.status())
+        status = self.status()
+        row += (regulator, occurred, count, penalty, summary, *status)
         self.add(models.Concern, CONCERN_FIELDS, row)
+        if status[0] == "published":
+            self.document("concern", concern_id, title, summary)
         source = self.source("regulator" if regulated else "news")
         self.cite(models.Concern, concern_id, source, quote=title)
         self.cite(models.Concern, concern_id, source, field="occurred", value=occurred)

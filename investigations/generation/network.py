@@ -92,8 +92,11 @@ class Network:
         kinds = rng.choices(tuple(names.ROLE_TITLES), (40, 25, 15, 10, 2, 8), k=rng.randint(1, 3))
         name = names.person_name(rng)
         description = f"{names.ROLE_TITLES[kinds[0]]} in the diagnostics sector"
-        row = (person_id, name, f"{PREFIX}person-{person_id}", description, *self.status())
+        status = self.status()
+        row = (person_id, name, f"{PREFIX}person-{person_id}", description, *status)
         self.add(models.Person, PERSON_FIELDS, row)
+        if status[0] == "published":
+            self.document("person", person_id, name, description)
         register = self.source("register")
         self.cite(models.Person, person_id, register, quote=f"{name}, appointed")
         self.cite(models.Person, person_id, register, field="description", value=description)

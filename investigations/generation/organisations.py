@@ -2,7 +2,7 @@
 
 import datetime
 
-from investigations import models
+from investigations import models, search
 
 from . import names
 from .base import PREFIX, THIS_YEAR, partial_date
@@ -50,12 +50,15 @@ class Organisations:
             source_id = next(ids)
             # The first of each pool is published and the second a draft, however few.
             status = {1: ("published", self.now), 2: ("draft", None)}.get(number) or self.status()
-            row = (source_id, f"{title} {number:,}", f"{PREFIX}source-{source_id}", kind)
-            row += (source_type, f"{pool.capitalize()} desk", partial_date(self.rng, 2012, 2025))
-            row += (f"https://example.org/{pool}/{number}", datetime.date(THIS_YEAR, 11, 1))
-            self.add(models.Source, SOURCE_FIELDS, (*row, *status))
-            published = status[0] == "published"
-            (self.sources if published else self.draft_sources)[pool].append(source_id)
+            named, publisher = f"{title} {number:,}", f"{pool.capitalize()} desk"
+            row = (source_id, named, f"{PREFIX}source-{source_id}", kind, source_type, publisher)
+            row += (partial_date(self.rng, 2012, 2025), f"https://example.org/{pool}/{number}")
+            self.add(models.Source, SOURCE_FIELDS, (*row, datetime.date(THIS_YEAR, 11, 1), *status))
+            if status[0] == "published":
+                self.document("source", source_id, named, publisher)
+            (self.sources if status[0] == "published" else self.draft_sources)[pool].append(
+                source_id
+            )
 
     def make_organisations(self):
         kinds = self.plan.organisation_kinds(self.rng)
@@ -86,9 +89,10 @@ class Organisations:
         self.org_names[org_id] = name
         self._pool(org_id, kind, status[0] == "published")
         self._cite_organisation(org_id, org_status, founded, summary)
-        self._identifier(org_id, kind)
-        if rng.random() < self.plan.alias_share:
-            self._alias(org_id, name)
+        terms = self._identifier(org_id, kind)
+        alias = self._alias(org_id, name) if rng.random() < self.plan.alias_share else ""
+        if status[0] == "published":
+            self.document("organisation", org_id, name, alias, *terms, summary)
 
     def _summary(self, name, kind):
         does = "commissions diagnostic services" if kind in BUYER_KINDS else "provides services"
@@ -120,13 +124,14 @@ class Organisations:
     def _identifier(self, org_id, kind):
         scheme = SCHEMES.get(kind)
         if not scheme or self.rng.random() > self.plan.identifier_share:
-            return
+            return ()
         value = IDENTIFIER_VALUES[scheme](90_000_000 + org_id)
         identifier_id = self.new_id(models.Identifier)
         fields = ("id", "organisation", "scheme", "value")
         self.add(models.Identifier, fields, (identifier_id, org_id, scheme, value))
         quote = f"Company number {value}"
         self.cite(models.Identifier, identifier_id, self.source("register"), quote=quote)
+        return search.identifier_terms(f"{scheme}-{value}", value)
 
     def _alias(self, org_id, name):
         kind = self.rng.choice(("former", "trading", "short"))
@@ -142,3 +147,4 @@ class Organisations:
         self.add(models.OrganisationAlias, fields, row)
         quote = f"Also known as {alias}"
         self.cite(models.OrganisationAlias, alias_id, self.source("register"), quote=quote)
+        return alias
