@@ -3,7 +3,9 @@ throttling, the schema, and the page cache."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -13,6 +15,7 @@ from investigations import models
 from investigations.api.links import RESOURCE_MODELS, prefix
 from investigations.api.pagination import MAX_PAGE_SIZE
 from investigations.api.views import VIEWSETS
+from investigations.views.lists import COUNT_LIMIT, CountLimitedPaginator
 from tests.factories import (
     cite,
     make_concern,
@@ -190,6 +193,30 @@ def test_lists_page_by_limit_and_offset_up_to_a_maximum(client):
     assert [row["slug"] for row in second["results"]] == ["org-002", "org-003"]
     assert len(api(client, "/api/organisations/")["results"]) == 25
     assert len(api(client, "/api/organisations/", limit=1000)["results"]) == MAX_PAGE_SIZE
+
+
+def test_a_list_counts_and_pages_no_further_than_the_html_lists(client, monkeypatch):
+    monkeypatch.setattr(CountLimitedPaginator, "limit", 5)
+    models.Organisation.objects.bulk_create(
+        models.Organisation(name=f"Org {n}", slug=f"org-{n}", status=PUBLISHED) for n in range(8)
+    )
+    first = api(client, "/api/organisations/", limit=2)
+    assert (first["count"], first["count_is_exact"]) == (5, False)
+    last = api(client, "/api/organisations/", limit=2, offset=4)
+    assert [row["slug"] for row in last["results"]] == ["org-4"]
+    assert last["next"] is None
+    assert api(client, "/api/organisations/", offset=5)["results"] == []
+    models.Organisation.objects.filter(slug__in=["org-5", "org-6", "org-7"]).delete()
+    exact = api(client, "/api/organisations/")
+    assert (exact["count"], exact["count_is_exact"]) == (5, True)
+
+
+def test_a_list_never_counts_every_row(client):
+    make_organisation(status=PUBLISHED)
+    with CaptureQueriesContext(connection) as captured:
+        api(client, "/api/organisations/")
+    counts = [query["sql"] for query in captured if "COUNT(" in query["sql"].upper()]
+    assert counts and all(f"LIMIT {COUNT_LIMIT + 1}" in sql for sql in counts), counts
 
 
 def test_a_deleted_record_is_gone_and_says_nothing_of_itself(client):
