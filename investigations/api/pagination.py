@@ -8,6 +8,16 @@ from investigations.views.lists import COUNT_LIMIT, PAGE_SIZE, CountLimitedPagin
 MAX_PAGE_SIZE = 100
 
 
+class ListResponse(Response):
+    """Kept by the page cache as its rendered JSON alone: the data it was rendered from
+    (every date and value of the page, as objects) would be unpickled on each hit."""
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        del state["data"]
+        return state
+
+
 class ListPagination(LimitOffsetPagination):
     """``?limit=`` (at most ``MAX_PAGE_SIZE``; larger asks get that many) and ``?offset=``.
 
@@ -32,7 +42,7 @@ class ListPagination(LimitOffsetPagination):
         return paginator.rows(self.offset, min(self.offset + self.limit, self.count))
 
     def get_paginated_response(self, data):
-        return Response(
+        return ListResponse(
             {
                 "count": self.count,
                 "count_is_exact": self.count_is_exact,
