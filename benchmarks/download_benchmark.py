@@ -3,6 +3,7 @@ and the peak RSS at 1,000,000 rows as a ratio to 100,000 (flat memory shows as a
 
     .venv/bin/python benchmarks/download_benchmark.py
     .venv/bin/python benchmarks/download_benchmark.py --sizes 10000 100000   # quicker
+    .venv/bin/python benchmarks/download_benchmark.py --database-from 100k/db.sqlite3
 
 The data is benchmarks/generate.py's, as for the page benchmark (every contract has a buyer,
 a supplier and a citation): up to 100,000 contracts are generated, and a larger size copies
@@ -11,7 +12,8 @@ million at the generator's pace takes most of an hour. One database is grown siz
 (SQLite: benchmarks/out/downloads/; PostgreSQL: the DATABASE_URL database, which is flushed
 and refilled). Each download runs in a process of its own, through the whole middleware
 stack, so its peak RSS is its own. The baseline, in the same process, is a floor: the
-contract table's rows read by a raw cursor and written by csv.writer.
+contract table's rows read by a raw cursor and written by csv.writer. ``--database-from``
+measures a prepared SQLite database instead (a copy of it, in benchmarks/out/downloads-copy/).
 """
 
 import argparse
@@ -19,6 +21,7 @@ import csv
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -141,10 +144,26 @@ def in_own_process(*arguments):
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
+def copied_and_measured(database):
+    """One download of a copy of a prepared database's whole contracts list."""
+    folder = ROOT / "benchmarks" / "out" / "downloads-copy"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{database}{suffix}").exists():
+            shutil.copy(f"{database}{suffix}", folder / f"db.sqlite3{suffix}")
+    os.environ["VAR_DIR"] = str(folder)
+    try:
+        return in_own_process("--measure", "1")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--organisations", type=int, default=10_000)
+    parser.add_argument("--database-from", type=Path, help="a prepared SQLite database to copy")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -154,6 +173,8 @@ def main():
     if options.measure:
         setup(options.measure)
         return measure()
+    if options.database_from:
+        return report({0: json.loads(copied_and_measured(options.database_from))})
     results = {}
     for size in options.sizes:
         started = time.perf_counter()

@@ -61,7 +61,9 @@ class Note:
 
 
 class Footnotes:
-    def __init__(self, records):
+    def __init__(self, records, citations=None):
+        """``citations``: the records' citations in key order, if the caller read them
+        (downloads read them as values, not instances); else they are read here."""
         records = [record for record in records if record is not None]
         self._claims = defaultdict(list)
         self._unpublished = set()
@@ -69,12 +71,14 @@ class Footnotes:
         self._type_ids = {}
         self.marked_uncited = False
         if records:
-            self._sort(records)
+            self._sort(records, citations)
 
-    def _sort(self, records):
+    def _sort(self, records, citations):
         """All citations, in one query: the unpublished ones only tell what to withhold."""
         by_key = {self._record_key(record): record for record in records}
-        citations = Citation.objects.for_objects(records).select_related("source").order_by("pk")
+        if citations is None:
+            citations = Citation.objects.for_objects(records).select_related("source")
+            citations = citations.order_by("pk")
         for citation in citations:
             key = _claim_key(citation)
             if is_stale(citation, by_key[key[:2]]):

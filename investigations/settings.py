@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Before the page cache and CommonMiddleware, so that every /api/ answer (a preflight
     # OPTIONS too) carries the CORS headers.
     "corsheaders.middleware.CorsMiddleware",
+    # Before the page cache, so that an API answer from the cache is throttled and counted.
+    "investigations.api.throttling.RateLimitMiddleware",
     # Static files are answered here, before anything reads a session or the database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "investigations.caching.PublicPageCacheMiddleware",
@@ -278,7 +280,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "investigations.api.pagination.ListPagination",
-    "DEFAULT_THROTTLE_CLASSES": ["investigations.api.throttling.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_RATE_LIMIT", "120/minute")},
     "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -289,7 +290,10 @@ SPECTACULAR_SETTINGS = {
         "Published records of the investigative database, read-only, with the citations of "
         "their claims. Drafts never appear, not even as a link.\n\n"
         "- **Paging**: `?limit=` (at most 100) and `?offset=`; `next` and `previous` are "
-        "the neighbouring pages.\n"
+        "the neighbouring pages. A list counts up to 10,000 rows and pages no deeper, as the "
+        "site's lists do: past that, `count` is 10,000 and `count_is_exact` is false (there "
+        "are at least that many); narrow the filters, or download the list "
+        "(`/contracts/?format=csv` and so on).\n"
         "- **Filters**: the same parameters as the site's lists.\n"
         "- **Gone or not found**: a record published once and since deleted answers 410; "
         "anything else not public (a draft, an unpublished record) answers 404, like an "

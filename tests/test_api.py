@@ -1,9 +1,10 @@
 """The read-only JSON API: every endpoint, citations, filters, paging, 404 and 410, CORS,
-throttling, the schema, and the page cache."""
+throttling and the schema (the page cache: test_api_cache.py)."""
 
 import pytest
-from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -13,6 +14,7 @@ from investigations import models
 from investigations.api.links import RESOURCE_MODELS, prefix
 from investigations.api.pagination import MAX_PAGE_SIZE
 from investigations.api.views import VIEWSETS
+from investigations.views.lists import COUNT_LIMIT, CountLimitedPaginator
 from tests.factories import (
     cite,
     make_concern,
@@ -192,6 +194,30 @@ def test_lists_page_by_limit_and_offset_up_to_a_maximum(client):
     assert len(api(client, "/api/organisations/", limit=1000)["results"]) == MAX_PAGE_SIZE
 
 
+def test_a_list_counts_and_pages_no_further_than_the_html_lists(client, monkeypatch):
+    monkeypatch.setattr(CountLimitedPaginator, "limit", 5)
+    models.Organisation.objects.bulk_create(
+        models.Organisation(name=f"Org {n}", slug=f"org-{n}", status=PUBLISHED) for n in range(8)
+    )
+    first = api(client, "/api/organisations/", limit=2)
+    assert (first["count"], first["count_is_exact"]) == (5, False)
+    last = api(client, "/api/organisations/", limit=2, offset=4)
+    assert [row["slug"] for row in last["results"]] == ["org-4"]
+    assert last["next"] is None
+    assert api(client, "/api/organisations/", offset=5)["results"] == []
+    models.Organisation.objects.filter(slug__in=["org-5", "org-6", "org-7"]).delete()
+    exact = api(client, "/api/organisations/")
+    assert (exact["count"], exact["count_is_exact"]) == (5, True)
+
+
+def test_a_list_never_counts_every_row(client):
+    make_organisation(status=PUBLISHED)
+    with CaptureQueriesContext(connection) as captured:
+        api(client, "/api/organisations/")
+    counts = [query["sql"] for query in captured if "COUNT(" in query["sql"].upper()]
+    assert counts and all(f"LIMIT {COUNT_LIMIT + 1}" in sql for sql in counts), counts
+
+
 def test_a_deleted_record_is_gone_and_says_nothing_of_itself(client):
     org = make_organisation(name="Deleted Diagnostics", status=PUBLISHED)
     org.published_at = org.deleted_at = timezone.now()
@@ -306,6 +332,14 @@ def test_the_schema_is_valid_openapi_and_lists_every_path(client):
     assert "410" in schema["info"]["description"]
 
 
+def test_the_schema_says_a_lists_count_stops_at_the_limit(client):
+    schema = api(client, "/api/schema/", format="json")
+    paged = schema["components"]["schemas"]["PaginatedContractList"]
+    assert "count_is_exact" in paged["required"]
+    assert f"{COUNT_LIMIT:,}" in paged["properties"]["count"]["description"]
+    assert "count_is_exact" in schema["info"]["description"]
+
+
 def test_the_docs_page_serves_its_script_from_our_own_static_files(client):
     page = client.get(reverse("api:docs")).content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
@@ -313,17 +347,6 @@ def test_the_docs_page_serves_its_script_from_our_own_static_files(client):
     script = client.get(reverse("api:docs"), {"script": ""})
     assert script["Content-Type"] == "application/javascript"
     assert "/api/schema/" in script.content.decode()
-
-
-def test_the_page_cache_never_serves_the_api(client, settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 600
-    org = make_organisation(name="Soon withdrawn", status=PUBLISHED)
-    assert api(client, "/api/organisations/")["count"] == 1
-    # Behind the signals' back, as a bulk write does: a cached answer would go on showing it.
-    models.Organisation.objects.filter(pk=org.pk).update(status="draft")
-    assert api(client, "/api/organisations/")["count"] == 0
-    assert client.get(f"/api/organisations/{org.slug}/").status_code == 404
-    assert not [key for key in cache._cache if "public-page:" in key]
 
 
 @pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))

@@ -222,3 +222,25 @@ def test_downloads_are_never_served_from_the_page_cache(client, settings):
     models.Organisation.objects.filter(pk=organisation.pk).update(name="Equitix Ltd")
     assert b"Equitix Ltd" not in client.get("/organisations/").content  # the page was cached
     assert [row["name"] for row in download(client, KIND["organisation"], "csv")] == ["Equitix Ltd"]
+
+
+def contract_download_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert download(client, KIND["contract"], "csv")
+    return len(queries)
+
+
+def test_a_downloads_queries_do_not_grow_with_its_rows_parties_or_citations(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # the download's own queries only
+    contracts_with_parties(3)
+    with_three = contract_download_queries(client)
+    source = make_source()
+    for number in range(30):
+        contract = make_contract(title=f"More {number}", value=number, status=PUBLISHED)
+        for role in ("buyer", "supplier", "operator"):
+            party = models.ContractParty.objects.create(
+                contract=contract, organisation=make_organisation(status=PUBLISHED), role=role
+            )
+            cite(party, source=source)
+        cite(contract, "value", source=source)
+    assert contract_download_queries(client) <= with_three

@@ -1,33 +1,55 @@
-"""Throttling of anonymous API requests, with the limit and what remains in the headers.
+"""Throttling of API requests, with the limit and what remains in the headers.
 
 The rate is ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]`` (settings: API_RATE_LIMIT),
 read on each request rather than once at import, so that a change of settings applies. The
 client is told apart by its address as django-axes tells it (REST_FRAMEWORK NUM_PROXIES is
-TRUSTED_PROXIES). A refused request gets 429 and DRF's Retry-After header.
+TRUSTED_PROXIES). A refused request gets 429 and a Retry-After header, as DRF answers it.
+
+It is a middleware before the page cache, not DRF's per-view throttle: a list answered from
+the cache is then counted like any other, and its headers are this reader's, not those of
+whoever's request the cache kept.
 """
 
+from django.http import JsonResponse
+from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
+
+API_PREFIX = "/api/"
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
-    def allow_request(self, request, view):
-        allowed = super().allow_request(request, view)
-        history = getattr(self, "history", None)
-        if history is not None:
-            request.rate_limit = (self.num_requests, max(0, self.num_requests - len(history)))
-        return allowed
+    def get_cache_key(self, request, view):
+        """Every API reader is anonymous (the API authenticates no one): by address."""
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class RateLimitHeaders:
-    """A view mixin: X-RateLimit-Limit and X-RateLimit-Remaining on every response."""
+class RateLimitMiddleware:
+    """Throttles every request under /api/ and tells it X-RateLimit-Limit and
+    X-RateLimit-Remaining."""
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        rate_limit = getattr(request, "rate_limit", None)
-        if rate_limit is not None:
-            response["X-RateLimit-Limit"], response["X-RateLimit-Remaining"] = map(str, rate_limit)
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        throttle = AnonymousRateThrottle()
+        if throttle.allow_request(request, None):
+            response = self.get_response(request)
+        else:
+            response = refused(throttle.wait())
+        remaining = max(0, throttle.num_requests - len(throttle.history))
+        response["X-RateLimit-Limit"] = str(throttle.num_requests)
+        response["X-RateLimit-Remaining"] = str(remaining)
         return response
+
+
+def refused(wait):
+    refusal = Throttled(wait)
+    response = JsonResponse({"detail": str(refusal.detail)}, status=refusal.status_code)
+    response["Retry-After"] = str(refusal.wait)
+    return response

@@ -11,13 +11,16 @@ An old slug redirects (301) to the record's new address.
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers as drf_serializers
 from rest_framework import viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from investigations import filters, models
+from investigations.caching import cache_keyed_on
 from investigations.models.visibility import has_status
 from investigations.views.claims import claims_citing
 from investigations.views.lookup import Moved, published_or_404
@@ -26,7 +29,6 @@ from investigations.views.profiles import published_parties
 from . import details, serializers
 from .claims import attach_citations, public_claims, withhold_claims
 from .links import api_url, lookup_field
-from .throttling import RateLimitHeaders
 
 
 class Gone(APIException):
@@ -77,7 +79,7 @@ def public_record(queryset, field, value):
         raise
 
 
-class PublicViewSet(RateLimitHeaders, viewsets.ReadOnlyModelViewSet):
+class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     """Subclasses name the ``model``, its two serializers and what the detail shows."""
 
     model = None
@@ -90,6 +92,26 @@ class PublicViewSet(RateLimitHeaders, viewsets.ReadOnlyModelViewSet):
         super().__init_subclass__(**kwargs)
         cls.lookup_field = lookup_field(cls.model)
         cls.lookup_value_regex = "[-a-zA-Z0-9_]+" if cls.lookup_field == "slug" else "[0-9]+"
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """A list is kept by the page cache as the HTML lists are, keyed on its filters, its
+        paging and its format, and made stale by any write to a table it read."""
+        view = super().as_view(actions, **initkwargs)
+        if actions.get("get") != "list":
+            return view
+        return cache_keyed_on(*cls.list_parameters())(view)
+
+    @classmethod
+    def list_parameters(cls):
+        filterset = DjangoFilterBackend().get_filterset_class(cls, cls.model.objects.none())
+        paging = cls.pagination_class
+        return (
+            *filterset.base_filters,
+            paging.limit_query_param,
+            paging.offset_query_param,
+            api_settings.URL_FORMAT_OVERRIDE,
+        )
 
     def get_queryset(self):
         queryset = self.model.objects.published().select_related(*self.related)

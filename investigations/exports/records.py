@@ -5,16 +5,20 @@ cost the memory of one chunk, and nothing counts them first. Each chunk passes t
 one visibility rule (published querysets for its child rows, ``blank_private_links`` for its
 links) and through ``Footnotes``, which withholds claims backed only by unpublished sources
 and gives every claim its fresh citations to published sources. A chunk costs one query for
-its records, one per child relation and one for all their citations.
+its records, one per child relation and one for all their citations, read as values: a
+download of 10,000 contracts reads 60,000 citations, each of which would otherwise be two
+model instances.
 """
 
 import datetime
+from collections import defaultdict
 from functools import cache
+from typing import NamedTuple
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper
 
 from investigations.citations import Footnotes
-from investigations.models import blank_private_links
+from investigations.models import Citation, blank_private_links, published_through
 from investigations.standards.chunks import in_chunks
 
 CHUNK_SIZE = 2000
@@ -55,26 +59,67 @@ def links_to_load(model, parent=None):
     return [field.name for field in exported_fields(model, parent) if field.many_to_one]
 
 
-def public_children(model, relation):
-    child_model = model._meta.get_field(relation).related_model
-    rows = child_model.objects.published().select_related(
-        *links_to_load(child_model, parent_link(model, relation))
-    )
-    return Prefetch(relation, queryset=rows)
-
-
 def chunks(queryset, size=None):
     """``Chunk``s of at most ``size`` (``CHUNK_SIZE``) records of a published queryset, in
     primary key order."""
     size = size or CHUNK_SIZE
     model = queryset.model
-    queryset = (
-        queryset.select_related(*links_to_load(model))
-        .prefetch_related(None)
-        .prefetch_related(*(public_children(model, name) for name in model.claim_children))
-    )
+    queryset = queryset.select_related(*links_to_load(model)).prefetch_related(None)
     for records in in_chunks(queryset, size):
         yield Chunk(model, records)
+
+
+def children_of(model, relation, records):
+    """The published rows of a child relation of these records, in the relation's order,
+    by their parent's key: one query, each row's parent the loaded record."""
+    child_model = model._meta.get_field(relation).related_model
+    link = parent_link(model, relation)
+    parents = {record.pk: record for record in records}
+    rows = child_model.objects.published().select_related(*links_to_load(child_model, link))
+    found = defaultdict(list)
+    for row in rows.filter(**{f"{link}__in": list(parents)}):
+        parent = parents[getattr(row, child_model._meta.get_field(link).attname)]
+        setattr(row, link, parent)
+        found[parent.pk].append(row)
+    return found
+
+
+class CitedSource(NamedTuple):
+    slug: str
+    title: str
+    url: str
+    is_published: bool
+
+
+class Cited(NamedTuple):
+    """What ``Footnotes`` and the exports read of a citation, read as values."""
+
+    content_type_id: int
+    object_id: int
+    field_name: str
+    marker: str
+    confirmed_value: str
+    quote: str
+    locator: str
+    confidence: str
+    source_id: int
+    source: CitedSource
+
+
+CITED_COLUMNS = (*Cited._fields[:-1], "source__slug", "source__title", "source__url")
+
+
+def citations_of(records):
+    """Every citation of these records, in key order, with its source: one query."""
+    rows = (
+        Citation.objects.for_objects(records)
+        .order_by("pk")
+        .values_list(
+            *CITED_COLUMNS,
+            ExpressionWrapper(published_through("source"), output_field=BooleanField()),
+        )
+    )
+    return [Cited(*row[:9], CitedSource(*row[9:])) for row in rows]
 
 
 class Chunk:
@@ -82,20 +127,22 @@ class Chunk:
 
     def __init__(self, model, records):
         self.model = model
+        self._children = {name: children_of(model, name, records) for name in model.claim_children}
         children = [
             child
-            for record in records
-            for name in model.claim_children
-            for child in getattr(record, name).all()
+            for rows in self._children.values()
+            for siblings in rows.values()
+            for child in siblings
         ]
-        self.footnotes = Footnotes(blank_private_links(records + children))
+        shown = blank_private_links(records + children)
+        self.footnotes = Footnotes(shown, citations_of(shown) if shown else [])
         self.records = self.footnotes.withhold(records)
 
     def __iter__(self):
         return iter(self.records)
 
     def children(self, record, relation):
-        return self.footnotes.withhold(list(getattr(record, relation).all()))
+        return self.footnotes.withhold(list(self._children[relation].get(record.pk, ())))
 
     def sources(self, record, field_name=""):
         """The published sources of a claim, each once, in the order they were cited."""
