@@ -291,3 +291,19 @@ def test_a_list_within_its_count_counts_exactly(client, monkeypatch):
     assert "30 results · page 1 of 2" in response.content.decode()
     [status, service] = response.context["facets"]
     assert [(value.label, value.count) for value in service.values] == [("MRI", 30)]
+
+
+def test_text_filters_ignore_case_and_read_wildcards_as_text(client):
+    make_contract(title="MRI Imaging for Taunton", status=PUBLISHED)
+    make_contract(title="100% of PET_CT scans", status=PUBLISHED)
+    make_contract(title="1000 of PETXCT scans", status=PUBLISHED)
+    make_party(
+        make_contract(title="Scanning", status=PUBLISHED),
+        organisation=make_organisation(name="Alliance Medical", status=PUBLISHED),
+        role="lead_supplier",
+    )
+    url = reverse("contract_list")
+    assert names(client.get(url, {"title": "iMAGING"})) == ["MRI Imaging for Taunton"]
+    assert names(client.get(url, {"title": "100%"})) == ["100% of PET_CT scans"]
+    assert names(client.get(url, {"title": "pet_ct"})) == ["100% of PET_CT scans"]
+    assert names(client.get(url, {"supplier": "ALLIANCE med"})) == ["Scanning"]
