@@ -94,7 +94,7 @@ class ContainsIgnoringCase(IContains):
     list's index. SQLite's LIKE already ignores case."""
 
     def as_postgresql(self, compiler, connection):
-        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        lhs_sql, lhs_params = compiler.compile(self.lhs)  # without icontains' UPPER()
         rhs_sql, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs_sql}::text ILIKE {rhs_sql}", (*lhs_params, *rhs_params)
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from investigations import models
+from investigations import filters, models
 from investigations.views.lists import CountLimitedPaginator, IdsFirstPaginator
 from tests.factories import (
     make_concern,
@@ -307,3 +307,10 @@ def test_text_filters_ignore_case_and_read_wildcards_as_text(client):
     assert names(client.get(url, {"title": "100%"})) == ["100% of PET_CT scans"]
     assert names(client.get(url, {"title": "pet_ct"})) == ["100% of PET_CT scans"]
     assert names(client.get(url, {"supplier": "ALLIANCE med"})) == ["Scanning"]
+
+
+def test_text_filters_compare_the_column_itself_whose_statistics_the_planner_has():
+    contracts = models.Contract.objects.published()
+    sql = str(filters.ContractFilter({"title": "imaging"}, queryset=contracts).qs.query)
+    assert '"investigations_contract"."title"' in sql
+    assert "UPPER(" not in sql.upper()
