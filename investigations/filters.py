@@ -7,6 +7,9 @@ message, and the list is left unfiltered by it.
 
 import django_filters as filters
 from django import forms
+from django.db.models import F
+from django.db.models.lookups import IContains
+from django_filters.constants import EMPTY_VALUES
 
 from investigations.models import (
     Concern,
@@ -30,7 +33,9 @@ def published_organisations(request=None):
 def organisations_named(value):
     """Published organisations with this slug, or else with this text in their name."""
     by_slug = published_organisations().filter(slug=value)
-    return by_slug if by_slug.exists() else published_organisations().filter(name__icontains=value)
+    if by_slug.exists():
+        return by_slug
+    return published_organisations().filter(ContainsIgnoringCase(F("name"), value))
 
 
 class YearField(forms.IntegerField):
@@ -82,13 +87,29 @@ class AmountFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class ContainsIgnoringCase(IContains):
+    """``icontains`` that PostgreSQL can estimate: ILIKE on the column rather than LIKE on
+    UPPER(column), which has no statistics. Guessing that "imaging" matches a handful of
+    contracts rather than a third of them, it sorted every match instead of walking the
+    list's index. SQLite's LIKE already ignores case."""
+
+    def as_postgresql(self, compiler, connection):
+        lhs_sql, lhs_params = compiler.compile(self.lhs)  # without icontains' UPPER()
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs_sql}::text ILIKE {rhs_sql}", (*lhs_params, *rhs_params)
+
+
 class TextFilter(filters.CharFilter):
     """Part of a name or title: longer text than any record holds is a mistake, not a search."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("lookup_expr", "icontains")
         kwargs.setdefault("max_length", 200)
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(ContainsIgnoringCase(F(self.field_name), value))
 
 
 class OrganisationFilter(filters.FilterSet):

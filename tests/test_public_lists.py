@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from investigations import models
+from investigations import filters, models
 from investigations.views.lists import CountLimitedPaginator, IdsFirstPaginator
 from tests.factories import (
     make_concern,
@@ -291,3 +291,26 @@ def test_a_list_within_its_count_counts_exactly(client, monkeypatch):
     assert "30 results · page 1 of 2" in response.content.decode()
     [status, service] = response.context["facets"]
     assert [(value.label, value.count) for value in service.values] == [("MRI", 30)]
+
+
+def test_text_filters_ignore_case_and_read_wildcards_as_text(client):
+    make_contract(title="MRI Imaging for Taunton", status=PUBLISHED)
+    make_contract(title="100% of PET_CT scans", status=PUBLISHED)
+    make_contract(title="1000 of PETXCT scans", status=PUBLISHED)
+    make_party(
+        make_contract(title="Scanning", status=PUBLISHED),
+        organisation=make_organisation(name="Alliance Medical", status=PUBLISHED),
+        role="lead_supplier",
+    )
+    url = reverse("contract_list")
+    assert names(client.get(url, {"title": "iMAGING"})) == ["MRI Imaging for Taunton"]
+    assert names(client.get(url, {"title": "100%"})) == ["100% of PET_CT scans"]
+    assert names(client.get(url, {"title": "pet_ct"})) == ["100% of PET_CT scans"]
+    assert names(client.get(url, {"supplier": "ALLIANCE med"})) == ["Scanning"]
+
+
+def test_text_filters_compare_the_column_itself_whose_statistics_the_planner_has():
+    contracts = models.Contract.objects.published()
+    sql = str(filters.ContractFilter({"title": "imaging"}, queryset=contracts).qs.query)
+    assert '"investigations_contract"."title"' in sql
+    assert "UPPER(" not in sql.upper()

@@ -151,6 +151,36 @@ def test_the_lists(client):
     assert max(before) <= 12
 
 
+def test_the_lists_filtered_and_on_a_later_page(client):
+    buyer = make_organisation(status=PUBLISHED, kind="company")
+    make_list_rows(1, buyer)
+    urls = [
+        f"{reverse('organisation_list')}?kind=company&page=2",
+        f"{reverse('contract_list')}?buyer={buyer.slug}&title=a&sort=-value&page=2",
+        f"{reverse('contract_list')}?service_category=mri&awarded_from=2000&page=3",
+        f"{reverse('concern_list')}?year=2020&page=2",
+        f"{reverse('source_list')}?title=a&sort=-date&page=2",
+        f"{reverse('person_list')}?name=a&page=2",
+    ]
+    before = [queries(client, url) for url in urls]
+    make_list_rows(MANY - 1, buyer)
+    assert [queries(client, url) for url in urls] == before
+    assert max(before) <= 12
+
+
+def test_a_list_counts_no_further_than_its_limit_and_all_its_facets_at_once(client):
+    make_list_rows(3, make_organisation(status=PUBLISHED))
+    for route in ("organisation_list", "contract_list", "concern_list", "source_list"):
+        client.get(reverse(route))
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse(route))
+        counting = [query["sql"] for query in captured if "COUNT(" in query["sql"]]
+        grouped = [sql for sql in counting if "GROUP BY" in sql]
+        assert len(grouped) == 1, route
+        [total] = [sql for sql in counting if sql not in grouped]
+        assert "LIMIT 10001" in total, route
+
+
 def test_home_search_sitemap_and_feed(client):
     make_organisation(name="Alliance Medical", status=PUBLISHED)
     make_contract(title="Alliance contract", status=PUBLISHED)

@@ -79,3 +79,16 @@ def test_it_switches_database_with_database_url(tmp_path):
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert output == ["django.db.backends.postgresql", "investigations"]
+
+
+def test_it_turns_off_postgresqls_jit_compiler_and_keeps_other_connection_options(tmp_path):
+    script = "import investigations.settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    env = {
+        "DATABASE_URL": "postgres://someone@db.example:5432/investigations?sslmode=require",
+        "VAR_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert output == "{'sslmode': 'require', 'options': '-c jit=off'}"

@@ -6,6 +6,7 @@ from django.urls import reverse
 from .base import Citable, Publishable, Sluggable
 from .dates import PartialDateField
 from .money import CurrencyField, MoneyField
+from .visibility import published_index
 
 
 class Concern(Sluggable, Publishable):
@@ -66,7 +67,7 @@ class Concern(Sluggable, Publishable):
         indexes = [
             models.Index(fields=["status", "kind", "-occurred"]),
             # The public list in its order, read and counted from the index alone.
-            models.Index(fields=["status", "deleted_at", "-occurred", "title", "id"]),
+            published_index("-occurred", "title", "id", name="concern_public_by_date"),
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from .base import Citable, Publishable, Sluggable
 from .dates import PartialDateField
 from .money import CurrencyField, MoneyField, format_money
+from .visibility import published_index
 
 
 class ServiceCategory(models.TextChoices):
@@ -152,14 +153,19 @@ class Contract(Sluggable, Publishable):
         ordering = ["-awarded", "title"]
         permissions = [("publish_contract", "Can publish and unpublish contracts")]
         # One per sort of the public list, each ending in the id the list pages by: the
-        # ids of a deep page are then read from the index alone (views/lists.py).
+        # ids of a deep page are then read from the index alone (views/lists.py). The
+        # default order holds the value too, for the filters by award year and value.
         indexes = [
-            models.Index(fields=["status", "deleted_at", "-awarded", "title", "id"]),
-            models.Index(fields=["status", "deleted_at", "-value", "id"]),
-            models.Index(fields=["status", "deleted_at", "title", "id"]),
-            # The list's facet counts, read from the index alone.
-            models.Index(fields=["status", "deleted_at", "contract_status"]),
-            models.Index(fields=["status", "deleted_at", "service_category"]),
+            published_index("-awarded", "title", "id", "value", name="contract_public_by_award"),
+            published_index("-value", "id", name="contract_public_by_value"),
+            published_index("title", "id", name="contract_public_by_title"),
+            # The list filtered by a facet, in its default order; and that facet's counts.
+            published_index(
+                "service_category", "-awarded", "title", "id", name="contract_public_by_service"
+            ),
+            published_index(
+                "contract_status", "-awarded", "title", "id", name="contract_public_by_status"
+            ),
             # The admin's list: not deleted, in the default order and then newest first,
             # as Django completes it; and its region filter's choices.
             models.Index(fields=["deleted_at", "-awarded", "title", "-id"]),

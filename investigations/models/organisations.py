@@ -9,6 +9,7 @@ from .base import Citable, Featurable, Publishable, Sluggable
 from .dates import PartialDateField
 from .money import CurrencyField, MoneyField
 from .validators import country_code, web_address
+from .visibility import published_index
 
 _COMPANY_SUFFIXES = re.compile(
     r"\b(ltd|limited|plc|llp|lp|l\.p|llc|inc|incorporated|group holdings|holdings|n\.v|nv|gmbh)\b\.?$"
@@ -84,8 +85,9 @@ class Organisation(Sluggable, Featurable, Publishable):
             # completes the order; and its country filter's choices.
             models.Index(fields=["deleted_at", "name", "-id"]),
             models.Index(fields=["country"]),
-            # The public list in its order, read and counted from the index alone.
-            models.Index(fields=["status", "deleted_at", "name", "id"]),
+            # The public list in its order, read and counted from the index alone; and by kind.
+            published_index("name", "id", name="organisation_public_by_name"),
+            published_index("kind", "name", "id", name="organisation_public_by_kind"),
         ]
 
     def __str__(self):

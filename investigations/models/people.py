@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from .base import Citable, Publishable, Sluggable
 from .dates import PartialDateField
+from .visibility import published_index
 
 
 class Person(Sluggable, Publishable):
@@ -21,7 +22,7 @@ class Person(Sluggable, Publishable):
         verbose_name_plural = "people"
         permissions = [("publish_person", "Can publish and unpublish people")]
         # The public list in its order, read and counted from the index alone.
-        indexes = [models.Index(fields=["status", "deleted_at", "name", "id"])]
+        indexes = [published_index("name", "id", name="person_public_by_name")]
 
     def __str__(self):
         return self.name

@@ -14,7 +14,7 @@ from .base import Publishable, Sluggable, history
 from .claim_values import claim_value, is_stale
 from .dates import PartialDateField
 from .validators import web_address
-from .visibility import published_through
+from .visibility import published_index, published_through
 
 
 class Source(Sluggable, Publishable):
@@ -78,8 +78,9 @@ class Source(Sluggable, Publishable):
             models.Index(fields=["status", "-updated_at"]),
             # The admin's list: not deleted, by title and then newest first.
             models.Index(fields=["deleted_at", "title", "-id"]),
-            # The public list in its order, read and counted from the index alone.
-            models.Index(fields=["status", "deleted_at", "title", "id"]),
+            # The public list in its orders, read and counted from the index alone.
+            published_index("title", "id", name="source_public_by_title"),
+            published_index("-published_on", "id", name="source_public_by_date"),
         ]
 
     def __str__(self):
