@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from investigations import models
 from investigations.network.graph import DEFAULT_FANOUT, FANOUT, NODE_LIMIT, neighbourhood
-from investigations.network.links import REACH_LIMIT
 from investigations.network.layout import compute_positions, positions
+from investigations.network.links import REACH_LIMIT
 from tests.factories import (
     cite,
     make_contract,

@@ -37,4 +37,3 @@ def test_every_contract_page_draws_each_record_inside_the_picture(client):
         page = client.get(contract.get_absolute_url()).content.decode()
         if 'class="network-graph"' in page:
             assert nodes_outside_the_frame(page) == [], contract.slug
-

@@ -1,6 +1,6 @@
 """A record's published neighbourhood: the records around it and the links between them.
 
-The walk goes out one step at a time, a fixed number of queries a step (one per kind of
+The walk goes out one step at a time, a fixed number of queries a step (two per kind of
 link that can touch the records reached), to at most ``MAX_DEPTH`` steps. Past
 ``NODE_LIMIT`` records the picture stops being readable, so each record shows at most a
 few of its links; the rest fold into one "and N more" node that leads onward.
