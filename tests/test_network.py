@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from investigations import models
-from investigations.network.graph import DEFAULT_FANOUT, NODE_LIMIT, neighbourhood
+from investigations.network.graph import DEFAULT_FANOUT, FANOUT, NODE_LIMIT, neighbourhood
 from investigations.network.layout import compute_positions, positions
+from investigations.network.links import REACH_LIMIT
 from tests.factories import (
     cite,
     make_contract,
@@ -140,13 +141,26 @@ def test_a_record_with_500_neighbours_folds_the_rest_into_one_node_that_leads_on
     graph = neighbourhood(hub, depth=2)
     assert len(graph.nodes) <= NODE_LIMIT
     more = [node for node in graph.nodes.values() if node.kind == "more"]
-    # The contract shows as many suppliers as a record may, less one for the folded node.
-    assert [node.name for node in more] == [f"and {500 - (DEFAULT_FANOUT - 1)} more"]
+    # The contract shows as many suppliers as a record may, less one for the folded node;
+    # its links are read REACH_LIMIT at a time, one of them to the hub, so the rest is
+    # counted as at least what was read.
+    folded = REACH_LIMIT - 1 - (DEFAULT_FANOUT - 1)
+    assert [node.name for node in more] == [f"and {folded}+ more"]
     assert more[0].url == "/network/?around=contract%3Abig-framework-call-off"
     svg = network_svg(client, "organisation:hub-ltd", depth=2)
-    assert "and 493 more (more links, folded)" in {
+    assert f"and {folded}+ more (more links, folded)" in {
         node.get("aria-label") for node in svg.iter(f"{SVG}a")
     }
+
+
+def test_a_record_with_fewer_links_than_the_reading_limit_counts_its_folded_ones_exactly():
+    hub = make_organisation(name="Hub Ltd", status=PUBLISHED)
+    for number in range(40):
+        make_party(make_contract(title=f"Contract {number}", status=PUBLISHED), organisation=hub)
+    make_party(make_contract(title="Draft contract"), organisation=hub)
+    graph = neighbourhood(hub)
+    [more] = [node for node in graph.nodes.values() if node.kind == "more"]
+    assert more.name == f"and {40 - (FANOUT[0] - 1)} more"
 
 
 def test_the_network_page_runs_a_bounded_number_of_queries(

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from investigations import models
-from investigations.views import claims, profiles
+from investigations.views import claims, details, profiles
 from tests.factories import (
     cite,
     make_concern,
@@ -135,6 +135,30 @@ def test_a_profile_with_few_contracts_shows_them_all_without_a_link(client):
     make_party(make_contract(status=PUBLISHED), organisation=org, role="buyer")
     html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
     assert "?buyer=" not in html
+
+
+def test_a_framework_shows_its_latest_call_offs_and_links_to_every_one(client, monkeypatch):
+    monkeypatch.setattr(details, "FRAMEWORK_CALL_OFFS", 2)
+    framework = make_framework(name="Imaging framework", status=PUBLISHED)
+    for year in (2019, 2020, 2021):
+        make_contract(
+            title=f"Call-off {year}", awarded=str(year), framework=framework, status=PUBLISHED
+        )
+    make_contract(title="Draft call-off", awarded="2022", framework=framework)
+    html = client.get(framework.get_absolute_url()).content.decode()
+    start = html.index('id="call-offs"')
+    section = html[start : html.index("</section>", start)]
+    assert "Call-off 2021</a>" in section and "Call-off 2020</a>" in section
+    assert "Call-off 2019</a>" not in section and "Draft call-off" not in section
+    assert "The latest 2 are shown." in section
+    assert f'href="/contracts/?framework={framework.pk}">Every call-off' in section
+
+
+def test_a_framework_with_few_call_offs_shows_them_all_without_a_link(client):
+    framework = make_framework(status=PUBLISHED)
+    make_contract(title="The only call-off", framework=framework, status=PUBLISHED)
+    html = client.get(framework.get_absolute_url()).content.decode()
+    assert "The only call-off</a>" in html and "?framework=" not in html
 
 
 def test_it_returns_404_for_a_draft_organisation(client):

@@ -179,6 +179,13 @@ class Contract(Sluggable, Publishable):
                 condition=Q(framework__isnull=False),
                 name="contract_under_framework",
             ),
+            # A framework's page shows its latest call-offs: read from here in order, not
+            # sorted from all of a national framework's thousands.
+            models.Index(
+                fields=["framework", "awarded"],
+                condition=Q(framework__isnull=False),
+                name="call_offs_by_award",
+            ),
         ]
 
     def __str__(self):

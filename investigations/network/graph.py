@@ -1,6 +1,6 @@
 """A record's published neighbourhood: the records around it and the links between them.
 
-The walk goes out one step at a time, a fixed number of queries a step (one per kind of
+The walk goes out one step at a time, a fixed number of queries a step (two per kind of
 link that can touch the records reached), to at most ``MAX_DEPTH`` steps. Past
 ``NODE_LIMIT`` records the picture stops being readable, so each record shows at most a
 few of its links; the rest fold into one "and N more" node that leads onward.
@@ -99,7 +99,7 @@ class Edge:
     standing: str  # as_of.HELD or as_of.UNCERTAIN
     link_kind: object = None
     row: object = None
-    folded: int = 0
+    folded: str = ""  # how many links a folded edge stands for: "12", or "93+" past a limit
 
     @property
     def identity(self):
@@ -123,7 +123,7 @@ class Edge:
 
     @property
     def dates(self):
-        return self.link_kind.dates(self.row) if self.link_kind and self.link_kind.dates else None
+        return self.link_kind.dates(self.row) if self.link_kind else None
 
 
 @dataclass
@@ -134,6 +134,7 @@ class Graph:
     nodes: dict = field(default_factory=dict)
     edges: list = field(default_factory=list)
     left_out: int = 0  # links past the node limit that not even a folded node shows
+    left_out_at_least: bool = False  # some were counted only up to REACH_LIMIT
     linked: set = field(default_factory=set)  # the identities of ``edges``
 
     def add(self, node):
@@ -214,61 +215,82 @@ def neighbourhood(record, depth=1, as_of=None):
     graph.add(centre)
     frontier = [centre]
     for level in range(1, min(depth, MAX_DEPTH) + 1):
-        frontier = _grow(graph, frontier, _links_of(frontier, as_of), level)
+        frontier = _grow(graph, frontier, level, as_of)
     return graph
 
 
-def _links_of(nodes, as_of):
-    ids_by_model = defaultdict(list)
-    for node in nodes:
-        ids_by_model[type(node.record)].append(node.record.pk)
-    found = []
-    for link_kind in LINK_KINDS:
-        for row, standing in link_kind.between(ids_by_model, as_of):
-            near, far = (link_kind.record_at(row, end) for end in link_kind.ends)
-            found.append(
-                (Edge(record_key(near), record_key(far), standing, link_kind, row), near, far)
-            )
-    return found
+def _grow(graph, frontier, level, as_of):
+    """Add the records the frontier links to, as many as there is room for; fold the rest.
 
-
-def _grow(graph, frontier, found, level):
-    """Add the records the frontier links to, as many as there is room for; fold the rest."""
-    reaches = _reaches(frontier, found)
-    grown = []
+    Two queries a kind of link: a few columns of at most REACH_LIMIT links a record, to
+    choose what to draw; then the whole rows of the links drawn."""
+    found, reaches, cut = _reaches(frontier, as_of)
+    drawn = {identity_of(node) for node in graph.nodes.values() if node.record}
+    chosen = []
     for node in frontier:
-        unseen = [record for record in reaches[node.key] if record_key(record) not in graph.nodes]
-        room = min(FANOUT.get(node.depth, DEFAULT_FANOUT), graph.room())
+        unseen = [reach for reach in reaches[node.key] if reach.far not in drawn]
+        room = min(FANOUT.get(node.depth, DEFAULT_FANOUT), graph.room() - len(chosen))
         shown = unseen if len(unseen) <= room else unseen[: max(room - 1, 0)]
-        grown.extend(graph.add(node_for(record, level)) for record in shown)
-    for edge, _, _ in found:
-        if edge.source in graph.nodes and edge.target in graph.nodes:
-            graph.link(edge)
+        chosen.extend(reach.far for reach in shown)
+        drawn.update(reach.far for reach in shown)
+    records, edges = _link_rows(found, drawn)
+    grown = [graph.add(node_for(records[far], level)) for far in chosen]
+    for edge in edges:
+        graph.link(edge)
     for node in frontier:
-        hidden = {record_key(r) for r in reaches[node.key]} - graph.nodes.keys()
+        hidden = {reach.far for reach in reaches[node.key]} - drawn
+        at_least = identity_of(node) in cut
         if hidden and graph.room() > 0:
-            graph.fold(node, len(hidden))
-        else:
+            graph.fold(node, f"{len(hidden)}{'+' if at_least else ''}")
+        elif hidden:
             graph.left_out += len(hidden)
+            graph.left_out_at_least |= at_least
     return grown
 
 
-def _reaches(frontier, found):
-    """For each frontier node, the records it links to: ownership first, then by kind of
-    link, then by name, each once."""
-    keys = {node.key for node in frontier}
-    reaches = defaultdict(dict)
-    ordered = sorted(
-        found, key=lambda item: (not item[0].is_ownership, _rank(item[0]), str(item[2]))
-    )
-    for _, near, far in ordered:
-        for here, there in ((near, far), (far, near)):
-            if record_key(here) in keys and record_key(there) != record_key(here):
-                reaches[record_key(here)].setdefault(record_key(there), there)
-    return {key: list(records.values()) for key, records in reaches.items()} | {
-        key: [] for key in keys - reaches.keys()
-    }
+def identity_of(node):
+    return type(node.record), node.record.pk
 
 
-def _rank(edge):
-    return LINK_KINDS.index(edge.link_kind)
+def _reaches(frontier, as_of):
+    """Every link read from the frontier; for each frontier node, the records it links
+    to, each once: ownership first, then by kind of link, then by name; and the nodes whose
+    links were cut at REACH_LIMIT."""
+    ids_by_model = defaultdict(list)
+    keys = {}
+    for node in frontier:
+        ids_by_model[type(node.record)].append(node.record.pk)
+        keys[identity_of(node)] = node.key
+    found, cut = [], set()
+    for link_kind in LINK_KINDS:
+        reached, cut_here = link_kind.reach(ids_by_model, as_of)
+        found.extend(reached)
+        cut |= cut_here
+    found.sort(key=lambda reach: (not reach.ownership, _rank(reach), reach.far_name, reach.far))
+    reaches = {key: {} for key in keys.values()}
+    for reach in found:
+        if reach.far != reach.near:
+            reaches[keys[reach.near]].setdefault(reach.far, reach)
+    return found, {key: list(by_far.values()) for key, by_far in reaches.items()}, cut
+
+
+def _link_rows(found, drawn):
+    """The edges of every link read whose ends are both drawn, from their rows read whole;
+    and the records at their ends, by (model, pk)."""
+    pks, standings = defaultdict(set), {}
+    for reach in found:
+        if reach.far in drawn and reach.far != reach.near:
+            pks[reach.link_kind].add(reach.pk)
+            standings[(reach.link_kind, reach.pk)] = reach.standing
+    records, edges = {}, []
+    for link_kind in LINK_KINDS:
+        for row in link_kind.rows_by_pk(pks[link_kind]) if pks[link_kind] else ():
+            near, far = (link_kind.record_at(row, end) for end in link_kind.ends)
+            records.update({(type(near), near.pk): near, (type(far), far.pk): far})
+            standing = standings[(link_kind, row.pk)]
+            edges.append(Edge(record_key(near), record_key(far), standing, link_kind, row))
+    return records, edges
+
+
+def _rank(reach):
+    return LINK_KINDS.index(reach.link_kind)

@@ -46,19 +46,24 @@ SPREAD_ROUNDS = 60
 
 def _spread(points, layered):
     """Push apart nodes whose labels would overlap, a little each round, then rescale.
-    Nodes in layers move only along their layer."""
+    Nodes in layers move only along their layer. Only nodes less than a label's width
+    apart across can overlap, so each round compares a node with those next to it in a
+    left-to-right order, not with every other node."""
     points = [list(point) for point in points]
     width, height = LABEL_BOX
     for _ in range(SPREAD_ROUNDS):
         moved = False
-        for i, first in enumerate(points):
-            for second in points[i + 1 :]:
+        ordered = sorted(points, key=lambda point: point[0])
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1 :]:
                 dx, dy = second[0] - first[0], second[1] - first[1]
+                if dx >= width:
+                    break
                 overlap_x, overlap_y = width - abs(dx), height - abs(dy)
                 if overlap_x <= 0 or overlap_y <= 0:
                     continue
                 moved = True
-                # Along the axis that needs the smaller push; ties broken by index.
+                # Along the axis that needs the smaller push; ties broken by the order.
                 sideways = layered or overlap_x * height < overlap_y * width
                 axis, overlap, gap = (0, overlap_x, dx) if sideways else (1, overlap_y, dy)
                 push = overlap / 4 * (1 if gap >= 0 else -1)

@@ -5,10 +5,13 @@ a field of a record (a contract's framework, a concern's regulator) tying two pu
 records. Each says where its citations are: the row itself, or the record's field.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from investigations.models import (
     Concern,
@@ -18,6 +21,7 @@ from investigations.models import (
     Framework,
     FrameworkMembership,
     Organisation,
+    PartialDate,
     Relationship,
     Role,
     SiteRole,
@@ -26,7 +30,7 @@ from investigations.models import (
 )
 from investigations.templatetags.public import share as share_of
 
-from .as_of import standing_on
+from .as_of import HELD, standing_on
 
 OWNERSHIP_KINDS = (
     Relationship.Kind.PARENT_OF,
@@ -67,11 +71,6 @@ def relationship_label(relationship):
     return RELATIONSHIP_LABELS[relationship.kind]
 
 
-def _contract_dates(row):
-    contract = row if isinstance(row, Contract) else row.contract
-    return contract.start or contract.awarded, contract.end
-
-
 # A published row's fields no link, label or footnote reads.
 BOOKKEEPING = (
     "published_at",
@@ -83,12 +82,39 @@ BOOKKEEPING = (
 )
 
 
+# A record's links of one kind read for a step of the walk, at most: enough to choose the
+# few drawn and to count the rest, without reading all of a national buyer's contracts.
+REACH_LIMIT = 100
+PK_PLACEHOLDER = -918_273_645  # stands for a record's pk in a query written once
+
+
+@dataclass(frozen=True)
+class Reach:
+    """One link from a record the walk has reached (``near``) to another (``far``), both
+    as (model, pk); read as a few columns, not as a row, to choose what to draw."""
+
+    link_kind: object
+    pk: int
+    near: tuple
+    far: tuple
+    far_name: str
+    ownership: bool
+    standing: str  # as_of.HELD or as_of.UNCERTAIN
+
+
+def _resolve(getter, paths):
+    """The first set value along ``paths``: a contract is dated by its start, else its award."""
+    return next((value for value in map(getter, paths) if value), None)
+
+
 @dataclass(frozen=True)
 class LinkKind:
     """One way two records are tied: the rows that tie them and how to read one.
 
     ``ends`` name the row's two records, from the one the arrow leaves to the one it
     reaches; a blank end is the row itself (a contract is the near end of its framework).
+    ``dated`` says where a link's dates are: the fields its start is read from, the first
+    set one winning, and the field of its end; undated links leave it empty.
     """
 
     name: str
@@ -96,26 +122,111 @@ class LinkKind:
     ends: tuple[str, str]
     label: object  # row -> short label
     cited: object = None  # row -> (record, field name) whose citations back the link
-    dates: object = None  # row -> (start, end) PartialDates, or None for undated links
+    dated: tuple = ()  # ((start field, ...), end field or None)
 
-    def between(self, ids_by_model, as_of):
-        """The links touching any of these records that held on ``as_of`` (None: any)."""
-        condition = Q()
-        for end in self.ends:
-            model = self.end_model(end)
-            if ids_by_model.get(model):
-                condition |= Q(**{f"{end}_id__in" if end else "pk__in": ids_by_model[model]})
-        if not condition:
-            return []
-        related = [end for end in self.ends if end]
-        rows = self.rows().filter(condition).select_related(*related).only(*self.columns)
-        found = []
-        for row in rows:
-            start, end = self.dates(row) if self.dates else (None, None)
-            standing = standing_on(start, end, as_of)
+    def reach(self, ids_by_model, as_of):
+        """The links of this kind from each of these records that held on ``as_of`` (None:
+        any), at most REACH_LIMIT a record, in one query; and the records whose links were
+        cut at that limit."""
+        branches = [
+            (way, pk)
+            for way, (near, _) in enumerate(self._ways)
+            for pk in ids_by_model.get(self.end_model(near), ())
+        ]
+        if not branches:
+            return [], set()
+        found, counted = [], Counter()
+        for pk, near_pk, far_pk, far_name, way, kind, began, ended in self._read_branches(branches):
+            near, far = (self.end_model(end) for end in self._ways[way])
+            counted[(near, near_pk)] += 1
+            standing = standing_on(*_dates(began, ended), as_of) if as_of else HELD
             if standing:
-                found.append((row, standing))
-        return found
+                ownership = kind in OWNERSHIP_KINDS
+                found.append(
+                    Reach(self, pk, (near, near_pk), (far, far_pk), far_name, ownership, standing)
+                )
+        return found, {near for near, count in counted.items() if count >= REACH_LIMIT}
+
+    @property
+    def _ways(self):
+        """The two ways a row is read: from its first end to its second, and back."""
+        return self.ends, self.ends[::-1]
+
+    def _read_branches(self, branches):
+        """The links of each (way, pk) branch, each limited on its own, in one query.
+
+        Django's union() cannot limit its parts on SQLite, and building a queryset a
+        record took longer than the query: each way's SQL is written once, then repeated
+        with each record's pk.
+        """
+        parts, params = [], []
+        for number, (way, pk) in enumerate(branches):
+            sql, template, at = self._branch_sql(way)
+            parts.append(f"SELECT * FROM ({sql}) AS part_{number}")
+            params.extend([*template[:at], pk, *template[at + 1 :]])
+        with connections[self.model.objects.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return cursor.fetchall()
+
+    def _branch_sql(self, way):
+        """One way's query (SQL, parameters, the place of the record's pk among them)."""
+        if way not in self._compiled:
+            near, far = self._ways[way]
+            queryset = self._branch(near, far, PK_PLACEHOLDER).annotate(way=Value(way))
+            sql, params = queryset.values_list(*self._read).query.sql_with_params()
+            [at] = [index for index, value in enumerate(params) if value == PK_PLACEHOLDER]
+            self._compiled[way] = (sql, params, at)
+        return self._compiled[way]
+
+    @cached_property
+    def _compiled(self):
+        return {}
+
+    _read = ("pk", "near_pk", "far_pk", "far_name", "way", "link_rank", "link_start", "link_end")
+
+    def _branch(self, near, far, pk):
+        far_model = self.end_model(far)
+        far_name = f"{far}__{far_model.slug_source_field}" if far else far_model.slug_source_field
+        return (
+            self.rows()
+            .filter(**{self._column(near): pk})
+            .annotate(
+                near_pk=F(self._column(near)),
+                far_pk=F(self._column(far)),
+                far_name=F(far_name),
+                link_rank=F("kind") if self.model is Relationship else Value(""),
+                link_start=self._date_expression(0),
+                link_end=self._date_expression(1),
+            )
+            .order_by("pk")[:REACH_LIMIT]
+        )
+
+    def _date_expression(self, which):
+        """The link's start or end as one column; a contract starts when it starts, else when
+        it was awarded."""
+        if not self.dated:
+            return Value("", output_field=CharField())
+        paths = self.dated[0] if which == 0 else [self.dated[1]] if self.dated[1] else []
+        if not paths:
+            return Value("", output_field=CharField())
+        columns = [NullIf(F(path), Value("")) for path in paths]
+        return Coalesce(*columns, Value(""), output_field=CharField())
+
+    def _column(self, end):
+        return f"{end}_id" if end else "pk"
+
+    def dates(self, row):
+        """(start, end) of a row's link, as partial dates; None for an undated kind."""
+        if not self.dated:
+            return None
+        starts, end = self.dated
+        start = _resolve(lambda path: _attribute(row, path), starts)
+        return start, _attribute(row, end) if end else None
+
+    def rows_by_pk(self, pks):
+        """The whole rows of these links: their labels, dates and citations."""
+        related = [end for end in self.ends if end]
+        return self.rows().filter(pk__in=pks).select_related(*related).only(*self.columns)
 
     @cached_property
     def columns(self):
@@ -149,8 +260,14 @@ class LinkKind:
         return self.cited(row) if self.cited else (row, "")
 
 
-def _dated(row):
-    return row.start, row.end
+def _dates(*texts):
+    return tuple(PartialDate(text) if text else None for text in texts)
+
+
+def _attribute(row, path):
+    for name in path.split("__"):
+        row = getattr(row, name)
+    return row
 
 
 def _concern_m2m(field):
@@ -159,34 +276,37 @@ def _concern_m2m(field):
     return lambda: through.objects.filter(published_through("concern"), published_through(other))
 
 
+CONTRACT_DATES = (("start", "awarded"), "end")
+PARTY_DATES = (("contract__start", "contract__awarded"), "contract__end")
+
 LINK_KINDS = (
     LinkKind(
         "relationship",
         lambda: Relationship.objects.published(),
         ("subject", "object"),
         relationship_label,
-        dates=_dated,
+        dated=(("start",), "end"),
     ),
     LinkKind(
         "contract party",
         lambda: ContractParty.objects.published(),
         ("organisation", "contract"),
         lambda row: row.get_role_display().lower(),
-        dates=_contract_dates,
+        dated=PARTY_DATES,
     ),
     LinkKind(
         "site role",
         lambda: SiteRole.objects.published(),
         ("organisation", "site"),
         lambda row: row.get_kind_display().lower(),
-        dates=_dated,
+        dated=(("start",), "end"),
     ),
     LinkKind(
         "person role",
         lambda: Role.objects.published(),
         ("person", "organisation"),
         lambda row: (row.title or row.get_kind_display()).lower()[:40],
-        dates=_dated,
+        dated=(("start",), "end"),
     ),
     LinkKind(
         "concern party",
@@ -220,7 +340,7 @@ LINK_KINDS = (
         lambda: FrameworkMembership.objects.published(),
         ("organisation", "framework"),
         lambda row: "supplier on",
-        dates=lambda row: (row.start, None),
+        dated=(("start",), None),
     ),
     LinkKind(
         "framework buyer",
@@ -228,7 +348,7 @@ LINK_KINDS = (
         ("buyer", ""),
         lambda row: "buyer",
         cited=lambda row: (row, "buyer"),
-        dates=lambda row: (row.start, row.end),
+        dated=(("start",), "end"),
     ),
     LinkKind(
         "call-off",
@@ -236,7 +356,7 @@ LINK_KINDS = (
         ("", "framework"),
         lambda row: "call-off",
         cited=lambda row: (row, "framework"),
-        dates=_contract_dates,
+        dated=CONTRACT_DATES,
     ),
     LinkKind(
         "contract site",
@@ -244,6 +364,6 @@ LINK_KINDS = (
         ("", "site"),
         lambda row: "at",
         cited=lambda row: (row, "site"),
-        dates=_contract_dates,
+        dated=CONTRACT_DATES,
     ),
 )

@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 
 from .drawing import draw
 from .graph import NODE_LIMIT, network_url
+from .links import REACH_LIMIT
 
 DOWNLOAD_FORMATS = ("svg", "gexf", "json")
 
@@ -17,6 +18,7 @@ class Picture:
     graph: object
     drawing: object
     node_limit: int = NODE_LIMIT
+    reach_limit: int = REACH_LIMIT
 
     @property
     def parameters(self):

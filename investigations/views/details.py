@@ -111,15 +111,22 @@ def show_site(request, site):
     return render_detail(request, "site_detail.html", site, rows, contracts=contracts)
 
 
+# A framework's page shows this many of its call-offs, the latest first; the contracts list,
+# filtered by the framework, has every one. A national framework has thousands.
+FRAMEWORK_CALL_OFFS = 50
+
+
 def show_framework(request, framework):
     memberships = list(framework.memberships.published().select_related("organisation"))
-    call_offs = list(framework.call_offs.published())
+    latest = framework.call_offs.published().order_by("-awarded", "-pk")
+    call_offs = list(latest[: FRAMEWORK_CALL_OFFS + 1])
     return render_detail(
         request,
         "framework_detail.html",
         framework,
         {"memberships": memberships},
-        call_offs=call_offs,
+        call_offs=call_offs[:FRAMEWORK_CALL_OFFS],
+        more_call_offs=len(call_offs) > FRAMEWORK_CALL_OFFS,
     )
 
 

@@ -18,7 +18,10 @@
       button.textContent = text;
       button.addEventListener("click", function () {
         step = change === 0 ? 0 : Math.min(STEPS.length - 1, Math.max(0, step + change));
-        svg.style.width = STEPS[step] * 100 + "%";
+        // Zoomed, the picture is a multiple of its own width and may outgrow the frame.
+        const zoomed = step > 0;
+        svg.style.width = zoomed ? STEPS[step] * svg.viewBox.baseVal.width + "px" : "";
+        svg.style.maxWidth = svg.style.maxHeight = zoomed ? "none" : "";
       });
       controls.append(button);
     }
