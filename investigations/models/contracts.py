@@ -161,9 +161,9 @@ class Contract(Sluggable, Publishable):
             models.Index(fields=["status", "deleted_at", "contract_status"]),
             models.Index(fields=["status", "deleted_at", "service_category"]),
             # The admin's list: not deleted, in the default order and then newest first,
-            # as Django completes it; and its region filter's choices.
+            # as Django completes it; and so within a region (its filter's choices, too).
             models.Index(fields=["deleted_at", "-awarded", "title", "-id"]),
-            models.Index(fields=["region"]),
+            models.Index(fields=["region", "deleted_at", "-awarded", "title", "-id"]),
             # Most contracts have no site or framework. Their foreign key indexes hold
             # every contract, so SQLite's statistics say each site has thousands and it
             # walks the list index instead; these hold only the contracts that have one.
