@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from investigations.admin import searching
-from investigations.models import Contract
+from investigations.admin.sources import CitationAdmin
+from investigations.models import Citation, Contract
 from tests import factories
 from tests.factories import changelist_url
 
@@ -101,3 +102,40 @@ def test_a_search_runs_as_many_queries_for_fifty_matches_as_for_one(
         factories.make_party(contract)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(editor_client.get(url).context["cl"].result_list) == 50
+
+
+def test_the_region_filter_offers_the_regions_of_contracts_not_deleted(editor_client, db):
+    for region in ("Wales", "London", "London", "Scotland"):
+        factories.make_contract(region=region)
+    Contract.objects.filter(region="Scotland").update(deleted_at="2026-01-01T00:00Z")
+    response = editor_client.get(changelist_url(Contract))
+    (regions,) = [spec for spec in response.context["cl"].filter_specs if spec.title == "region"]
+    assert regions.lookup_choices == ["London", "Wales"]
+    filtered = editor_client.get(changelist_url(Contract), {"region": "London"})
+    assert len(filtered.context["cl"].result_list) == 2
+
+
+@pytest.fixture
+def quoted_citations(db):
+    old = factories.make_source(title="Care Quality Commission inspection report")
+    oldest = factories.cite(factories.make_contract(), source=old, quote="alpha beta")
+    for _ in range(3):
+        factories.cite(factories.make_contract(), quote="gamma delta")
+    return oldest
+
+
+def test_a_quote_is_searched_in_the_newest_citations_only_and_the_page_says_so(
+    editor_client, quoted_citations, monkeypatch
+):
+    monkeypatch.setattr(CitationAdmin, "search_scan_limit", 3)
+    response = editor_client.get(changelist_url(Citation), {"q": "alpha"})
+    assert list(response.context["cl"].result_list) == []
+    assert "are searched in the newest 3 citations only" in response.content.decode()
+    by_source = editor_client.get(changelist_url(Citation), {"q": "quality commission"})
+    assert list(by_source.context["cl"].result_list) == [quoted_citations]
+
+
+def test_a_quote_is_searched_in_every_citation_when_there_are_few(editor_client, quoted_citations):
+    response = editor_client.get(changelist_url(Citation), {"q": "alpha"})
+    assert list(response.context["cl"].result_list) == [quoted_citations]
+    assert "searched in the newest" not in response.content.decode()
