@@ -68,14 +68,16 @@ class SubquerySearchMixin:
 
     def _scan_floor(self, request, fields):
         """The id above which unindexed fields are searched (0: all), said on the page."""
+        if self.search_scan_limit is None:
+            return 0
         newest = self.model._base_manager.aggregate(newest=Max("pk"))["newest"] or 0
-        if self.search_scan_limit is None or newest <= self.search_scan_limit:
+        if newest <= self.search_scan_limit:
             return 0
         names = [field for field in fields if _is_scanned(self.model, field, "")]
         others = [field.replace("__", " ") for field in fields if field not in names]
         plural = self.model._meta.verbose_name_plural
         message = (
-            f"{_listed(names).capitalize()} are searched in the newest "
+            f"{_listed(names)} are searched in the newest "
             f"{self.search_scan_limit:,} {plural} only; {_listed(others)} in all of them."
         )
         messages.info(request, message)
