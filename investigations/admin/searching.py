@@ -104,8 +104,7 @@ def row_matches(model, fields, term, scanned=EVERY_ROW):
         name, _, rest = path.partition("__")
         field = model._meta.get_field(name)
         if rest and isinstance(field, ForeignObjectRel) and not field.many_to_many:
-            children = rows_matching(field.related_model, rest, term).order_by()
-            matches |= Exists(children.filter(**{field.field.name: OuterRef("pk")}))
+            matches |= Exists(_children_matching(field, rest, term))
         elif rest and field.is_relation:
             matches |= Q(pk__in=rows_matching(model, path, term).order_by().values("pk"))
         elif _is_scanned(model, path, term):
@@ -129,6 +128,15 @@ def rows_matching(model, path, term):
         children = rows_matching(field.related_model, rest, term).order_by()
         return rows.filter(pk__in=children.values(field.field.name))  # a foreign key's reverse
     return rows.filter(**{f"{path}__icontains": term})  # many-to-many: Django's own join
+
+
+def _children_matching(relation, path, term):
+    """The rows pointing to the outer row that match, each tested by its own id: left to
+    itself, SQLite probes a (parent, organisation) index once per matching organisation."""
+    child = relation.related_model
+    matching = rows_matching(child, path, term).order_by().filter(pk=OuterRef("pk"))
+    pointing = child._base_manager.filter(**{relation.field.name: OuterRef("pk")})
+    return pointing.filter(Exists(matching))
 
 
 def _is_scanned(model, path, term):
