@@ -7,12 +7,13 @@ in-process.
 
     .venv/bin/python benchmarks/admin_benchmark.py             # SQLite, built at 100,000 contracts
     .venv/bin/python benchmarks/admin_benchmark.py --database-from million/db.sqlite3
-    psql -U postgres -h 127.0.0.1 -c 'CREATE DATABASE admin_bench TEMPLATE million'
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/admin_bench \\
-        .venv/bin/python benchmarks/admin_benchmark.py
+        .venv/bin/python benchmarks/admin_benchmark.py --template million
 
 SQLite lives in benchmarks/out/admin/ (VAR_DIR); --database-from copies a database there
-(the source is only read) and migrates it. Without data, the benchmark generates it.
+(the source is only read) and migrates it. On PostgreSQL, --template drops DATABASE_URL's
+database and makes it again as a copy of the one named (which must have no connections).
+Without data, the benchmark generates it.
 """
 
 import argparse
@@ -61,6 +62,17 @@ COUNT_QUERY = re.compile(r'^\s*SELECT COUNT\(\*\)(?: AS "__count")? FROM (\S+)',
 
 
 # The database and its users.
+
+
+def copy_template(template):
+    """Make DATABASE_URL's database again, as a copy of the template database."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "postgresql" or name == template:
+        raise SystemExit("--template needs DATABASE_URL naming another PostgreSQL database")
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 def build(database_from, contracts, rebuild):
@@ -359,13 +371,16 @@ def _full_counts(queries):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-from", help="an SQLite database to copy and use")
+    parser.add_argument("--template", help="PostgreSQL: a database to copy and use")
     parser.add_argument("--contracts", type=int, default=100_000, help="when generating")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds of every page")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--only", help="model names, comma-separated: time only these")
     options = parser.parse_args()
     only = {name.strip().lower() for name in options.only.split(",")} if options.only else None
-    build(options.database_from, options.contracts, options.rebuild)
+    if options.template:
+        copy_template(options.template)
+    build(options.database_from or options.template, options.contracts, options.rebuild)
     password = secrets.token_urlsafe(16)
     users = make_users(password)
     pages = admin_pages(users, only)

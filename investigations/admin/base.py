@@ -35,6 +35,7 @@ from investigations.revisions import CHILD_PARENT_FIELDS
 
 from .autocomplete import PrefilledAutocompleteMixin
 from .citations import CitationInline
+from .inlines import BoundedFormSetMixin
 from .pagination import LookaheadPaginationMixin
 from .publishing import DeletedFilter, PublicationGateMixin, admin_change_url
 from .revisions import PendingRevisionFilter, ProposesRevisions
@@ -48,6 +49,7 @@ PUBLICATION_FIELDSET = (
     "deleted_at",
     "citation_coverage",
 )
+MISSING_LISTED = 50  # uncited claims named on a change form; the Publish page lists all
 UNINTERESTING_CHANGES = {"updated_at", "normalised_name"}
 # "June 2022" needs a short box, which also keeps the tabular inlines within the page.
 NARROW_PARTIAL_DATES = {PartialDateField: {"widget": forms.TextInput(attrs={"size": 16})}}
@@ -75,8 +77,9 @@ class ChangesOnlyContextHelper(HistoricalRecordContextHelper):
         return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
 
 
-class ParentKnownFormSet(BaseInlineFormSet):
-    """Hands each row its parent object, so a row label naming the parent needs no query."""
+class ParentKnownFormSet(BoundedFormSetMixin, BaseInlineFormSet):
+    """Shows the first rows only (``inlines``), and hands each row its parent object, so a
+    row label naming the parent needs no query."""
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
@@ -89,6 +92,8 @@ class CitableInline(PrefilledAutocompleteMixin, admin.TabularInline):
     """A child row that makes claims; its own citations are on its change page."""
 
     formset = ParentKnownFormSet
+    template = "admin/investigations/bounded_inline.html"
+    rows_template = "admin/edit_inline/tabular.html"
     extra = 0
     show_change_link = True
     formfield_overrides = NARROW_PARTIAL_DATES
@@ -148,12 +153,11 @@ class CitableAdmin(CurationAdmin):
         if obj is None or obj.pk is None:
             return "Save the record, then cite its claims."
         prefetch_claim_children(obj)
-        missing = [
-            (claim, admin_change_url(claim.record)) for claim in publication.missing_claims(obj)
-        ]
-        return render_to_string(
-            "admin/investigations/citation_coverage.html", {"record": obj, "missing": missing}
-        )
+        missing = publication.missing_claims(obj)
+        listed = [(claim, admin_change_url(claim.record)) for claim in missing[:MISSING_LISTED]]
+        context = {"record": obj, "missing": missing, "listed": listed}
+        context["not_listed"] = len(missing) - len(listed)
+        return render_to_string("admin/investigations/citation_coverage.html", context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=citation_count(self.model))

@@ -12,6 +12,7 @@ from investigations.models import (
 )
 
 from .base import CitableAdmin, CitableInline, PublishableAdmin, partial_date
+from .listfilters import IndexedValuesFilter
 
 
 class MembershipInline(CitableInline):
@@ -61,7 +62,12 @@ class ContractAdmin(PublishableAdmin):
         "status",
         "citations_column",
     )
-    list_filter = ("contract_status", "service_category", "procurement_route", "region")
+    list_filter = (
+        "contract_status",
+        "service_category",
+        "procurement_route",
+        ("region", IndexedValuesFilter),
+    )
     list_select_related = ("framework", "site")
     search_fields = ("title", "reference", "parties__organisation__name")
     autocomplete_fields = ("framework", "site")

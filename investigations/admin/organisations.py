@@ -29,7 +29,7 @@ class IdentifierInline(CitableInline):
 
 class ProfileSectionInline(CitableInline):
     model = ProfileSection
-    template = "admin/edit_inline/stacked.html"  # prose needs the width
+    rows_template = "admin/edit_inline/stacked.html"  # prose needs the width
     fields = (("heading", "title", "position"), "body")
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField"})}

@@ -109,6 +109,7 @@ class CitationAdmin(CurationAdmin):
     list_filter = ("confidence", "content_type")
     list_select_related = ("source", "content_type")
     search_fields = ("quote", "note", "source__title", "marker", "field_name")
+    search_scan_limit = 50_000  # quotes are long, and millions; a source's title is indexed
     autocomplete_fields = ("source",)
     claim_fields = ("field_name", "marker", "source", "quote", "locator", "confidence", "note")
     actions = ("reconfirm_selected",)

@@ -167,9 +167,24 @@ class Contract(Sluggable, Publishable):
                 "contract_status", "-awarded", "title", "id", name="contract_public_by_status"
             ),
             # The admin's list: not deleted, in the default order and then newest first,
-            # as Django completes it; and its region filter's choices.
-            models.Index(fields=["deleted_at", "-awarded", "title", "-id"]),
-            models.Index(fields=["region"]),
+            # as Django completes it; and so within a region (its filter's choices, too).
+            # Partial, so that PostgreSQL reads the order from them: "deleted_at IS NULL"
+            # as an index's first column is no equality to its planner, which then sorts.
+            models.Index(
+                fields=["-awarded", "title", "-id"],
+                condition=Q(deleted_at__isnull=True),
+                name="contract_admin_list",
+            ),
+            models.Index(
+                fields=["region", "-awarded", "title", "-id"],
+                condition=Q(deleted_at__isnull=True),
+                name="contract_admin_region",
+            ),
+            models.Index(
+                fields=["deleted_at"],
+                condition=Q(deleted_at__isnull=False),
+                name="contract_deleted",
+            ),
             # Most contracts have no site or framework. Their foreign key indexes hold
             # every contract, so SQLite's statistics say each site has thousands and it
             # walks the list index instead; these hold only the contracts that have one.
