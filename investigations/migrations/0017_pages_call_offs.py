@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("investigations", "0015_list_indexes"),
+        ("investigations", "0016_lists_public_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

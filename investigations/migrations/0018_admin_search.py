@@ -72,7 +72,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("investigations", "0015_list_indexes")]
+    dependencies = [("investigations", "0017_pages_call_offs")]
 
     operations = [
         migrations.RemoveIndex(model_name="contract", name="investigati_deleted_4db062_idx"),
