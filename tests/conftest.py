@@ -36,10 +36,15 @@ def fast_password_hashing(settings):
 def isolated_cache(settings):
     """Each test gets an empty in-memory cache, so no page cached by one test leaks into
     another, and tests never touch the development server's cache directory."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
+    in_memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {
+        "default": {**in_memory, "LOCATION": "pages"},
+        "throttle": {**in_memory, "LOCATION": "throttle"},
+    }
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

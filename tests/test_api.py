@@ -366,3 +366,14 @@ def test_it_answers_a_junk_address_with_not_found(client, address):
     for model in RESOURCE_MODELS:
         response = Client(raise_request_exception=False).get(f"{list_url(model)}{address}/")
         assert response.status_code == 404, (model, response.status_code)
+
+
+def test_the_counters_live_apart_from_the_page_cache(client, settings):
+    """The page cache's directory holds thousands of files, which FileBasedCache lists on
+    every write: the counter written on every API request is kept in a cache of its own."""
+    from django.core.cache import caches
+
+    assert client.get("/api/organisations/").status_code == 200
+    throttle_key = "throttle_anon_127.0.0.1"
+    assert caches["throttle"].get(throttle_key)
+    assert caches["default"].get(throttle_key) is None

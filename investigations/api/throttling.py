@@ -10,6 +10,7 @@ the cache is then counted like any other, and its headers are this reader's, not
 whoever's request the cache kept.
 """
 
+from django.core.cache import caches
 from django.http import JsonResponse
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
@@ -19,6 +20,10 @@ API_PREFIX = "/api/"
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
+    @property
+    def cache(self):
+        return caches["throttle"]
+
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
