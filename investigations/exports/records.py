@@ -16,10 +16,10 @@ from functools import cache
 from typing import NamedTuple
 
 from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models.base import ModelState
 
 from investigations.citations import Footnotes
 from investigations.models import Citation, blank_private_links, published_through
-from investigations.standards.chunks import in_chunks
 
 CHUNK_SIZE = 2000
 
@@ -38,6 +38,10 @@ PRIVATE_FIELDS = frozenset(
         "original_name",
     )
 )
+
+
+# What the visibility rule reads of a record, though no download writes it out.
+RULE_FIELDS = frozenset(("status", "deleted_at"))
 
 
 @cache
@@ -59,14 +63,64 @@ def links_to_load(model, parent=None):
     return [field.name for field in exported_fields(model, parent) if field.many_to_one]
 
 
+@cache
+def loaded_fields(model):
+    """The fields read of a record: what is written out, and what the visibility rule
+    tests. The rest (bookkeeping timestamps, notes) would cost a conversion each."""
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if field.name not in PRIVATE_FIELDS or field.name in RULE_FIELDS
+    )
+
+
+def plain_records(queryset, links):
+    """The queryset's records, with their ``links`` loaded, built from one values query.
+
+    Each record is filled from its row's values rather than constructed by Django: for a
+    download of 10,000 contracts, building 70,000 instances (``__init__``, its signals,
+    converting every column) cost most of its time. The records are the models' own, so
+    the visibility rule, ``Footnotes`` and ``__str__`` read them as they read any other.
+    """
+    model = queryset.model
+    columns = [(model, "", [field.attname for field in loaded_fields(model)])]
+    for link in links:
+        linked = model._meta.get_field(link).related_model
+        columns.append((linked, link, [field.attname for field in loaded_fields(linked)]))
+    paths = [f"{link}__{name}" if link else name for _, link, names in columns for name in names]
+    records = []
+    for values in queryset.values_list(*paths):
+        start = len(columns[0][2])
+        record = built(model, columns[0][2], values[:start], queryset.db)
+        for linked, link, names in columns[1:]:
+            part = values[start : start + len(names)]
+            start += len(names)
+            has_link = getattr(record, model._meta.get_field(link).attname) is not None
+            target = built(linked, names, part, queryset.db) if has_link else None
+            record._state.fields_cache[link] = target
+        records.append(record)
+    return records
+
+
+def built(model, names, values, db):
+    record = model.__new__(model)
+    record.__dict__.update(zip(names, values, strict=True))
+    record._state = ModelState()
+    record._state.adding = False
+    record._state.db = db
+    return record
+
+
 def chunks(queryset, size=None):
     """``Chunk``s of at most ``size`` (``CHUNK_SIZE``) records of a published queryset, in
-    primary key order."""
+    primary key order, each read by keyset with one query however far into the table."""
     size = size or CHUNK_SIZE
     model = queryset.model
-    queryset = queryset.select_related(*links_to_load(model)).prefetch_related(None)
-    for records in in_chunks(queryset, size):
+    queryset = queryset.order_by("pk")
+    last_pk = 0
+    while records := plain_records(queryset.filter(pk__gt=last_pk)[:size], links_to_load(model)):
         yield Chunk(model, records)
+        last_pk = records[-1].pk
 
 
 def children_of(model, relation, records):
@@ -75,9 +129,9 @@ def children_of(model, relation, records):
     child_model = model._meta.get_field(relation).related_model
     link = parent_link(model, relation)
     parents = {record.pk: record for record in records}
-    rows = child_model.objects.published().select_related(*links_to_load(child_model, link))
+    rows = child_model.objects.published().filter(**{f"{link}__in": list(parents)})
     found = defaultdict(list)
-    for row in rows.filter(**{f"{link}__in": list(parents)}):
+    for row in plain_records(rows, links_to_load(child_model, link)):
         parent = parents[getattr(row, child_model._meta.get_field(link).attname)]
         setattr(row, link, parent)
         found[parent.pk].append(row)
