@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -51,7 +52,6 @@ from benchmarks.generate import generate  # noqa: E402
 from investigations.models import Citation, Contract, ContractParty  # noqa: E402
 from investigations.roles import EDITORS, RESEARCHERS, ensure_editorial_groups  # noqa: E402
 
-PORT = 8771
 GOAL_MS = 300
 BIG = 100_000  # a COUNT that counts this many rows has no selective WHERE
 SLOW_QUERY_MS = 100
@@ -208,14 +208,21 @@ def _request(user, path):
 # Serving and timing.
 
 
-def serve():
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(port):
+    """A gunicorn of our own on the given port, so that two runs at once do not collide."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     collect = [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity=0"]
     subprocess.run(collect, cwd=ROOT, env=env, check=True)
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "benchmarks.wsgi",
-        f"--bind=127.0.0.1:{PORT}",
+        f"--bind=127.0.0.1:{port}",
         "--workers=2",
         "--timeout=300",
         "--log-level=warning",
@@ -223,7 +230,7 @@ def serve():
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(100):
         try:
-            fetch(_connection(), "/bench/ok/", "")
+            fetch(_connection(port), "/bench/ok/", "")
             return server
         except OSError:
             time.sleep(0.1)
@@ -231,8 +238,8 @@ def serve():
     raise SystemExit("gunicorn did not start")
 
 
-def _connection():
-    return http.client.HTTPConnection("127.0.0.1", PORT, timeout=300)
+def _connection(port):
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=300)
 
 
 def fetch(connection, path, cookie):
@@ -243,9 +250,9 @@ def fetch(connection, path, cookie):
         raise SystemExit(f"{path} answered {response.status}")
 
 
-def log_in(username, password):
+def log_in(port, username, password):
     """Log in through the admin's own form, as a person would; return the cookie header."""
-    connection = _connection()
+    connection = _connection(port)
     connection.request("GET", "/admin/login/", headers={"Host": "127.0.0.1"})
     response = connection.getresponse()
     page = response.read().decode()
@@ -269,10 +276,10 @@ def log_in(username, password):
     return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
 
 
-def time_pages(pages, cookies, rounds):
+def time_pages(port, pages, cookies, rounds):
     """Every path of every kind, for each user, round after round, with the trivial view
     between kinds, so that the shared machine's noise falls on the baseline and pages alike."""
-    connection = _connection()
+    connection = _connection(port)
     timings = {key: [] for key in pages}
     baseline = []
     for round_number in range(rounds + 1):  # the first round warms up and is not counted
@@ -389,10 +396,11 @@ def main():
         f"{sum(len(p) for by_user in pages.values() for p in by_user.values())} admin requests "
         f"per round as {' and '.join(users)}, {options.rounds} rounds, gunicorn (2 workers)"
     )
-    server = serve()
+    port = free_port()
+    server = serve(port)
     try:
-        cookies = {username: log_in(username, password) for username in users}
-        report_timings(*time_pages(pages, cookies, options.rounds))
+        cookies = {username: log_in(port, username, password) for username in users}
+        report_timings(*time_pages(port, pages, cookies, options.rounds))
     finally:
         server.terminate()
         server.wait()

@@ -1,6 +1,8 @@
 """The admin's searches find any part of a name or title, through the trigram indexes."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from investigations.admin import searching
@@ -139,3 +141,17 @@ def test_a_quote_is_searched_in_every_citation_when_there_are_few(editor_client,
     response = editor_client.get(changelist_url(Citation), {"q": "alpha"})
     assert list(response.context["cl"].result_list) == [quoted_citations]
     assert "searched in the newest" not in response.content.decode()
+
+
+def test_the_count_that_chooses_the_search_reads_a_partys_contract_where_it_is_held(
+    editor_client, contracts
+):
+    # `contract.id IN (SELECT contract_id ...)` gathers every matching party's contract before
+    # the LIMIT: at a million contracts, most of a second for a common name.
+    with CaptureQueriesContext(connection) as queries:
+        assert found(editor_client, Contract, "inhealth") == ["Taunton Community Diagnostic Centre"]
+    (count,) = [
+        query["sql"] for query in queries if f"LIMIT {searching.FEW_MATCHES + 1}" in query["sql"]
+    ]
+    assert '"investigations_contractparty"."contract_id"' in count
+    assert '"investigations_contract"."id" IN (SELECT U0."contract_id"' not in count

@@ -59,9 +59,11 @@ class SubquerySearchMixin:
         for term in smart_split(search_term):
             if term.startswith(('"', "'")) and term[0] == term[-1]:
                 term = unescape_string_literal(term)
-            ids = matching_ids(self.model, fields, term, scanned)
-            if ids[: FEW_MATCHES + 1].count() <= FEW_MATCHES:
-                queryset = queryset.filter(pk__in=ids)
+            if (
+                found_ids(self.model, fields, term, scanned)[: FEW_MATCHES + 1].count()
+                <= FEW_MATCHES
+            ):
+                queryset = queryset.filter(pk__in=matching_ids(self.model, fields, term, scanned))
             else:
                 queryset = queryset.filter(row_matches(self.model, fields, term, scanned))
         return queryset, False
@@ -93,6 +95,27 @@ def matching_ids(model, fields, term, scanned=EVERY_ROW):
         parts.append(model._base_manager.filter(scanned, _any_contains(unindexed, term)))
     ids = [part.order_by().values_list("pk") for part in parts]
     return ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0]
+
+
+def found_ids(model, fields, term, scanned=EVERY_ROW):
+    """The ids ``matching_ids`` finds, each as often as a matching row holds it, read where
+    they are held (a reverse foreign key's column in the related table): counted with a
+    LIMIT, SQLite stops reading at the limit, where ``id IN (...)`` first gathers every id."""
+    unindexed = [field for field in fields if _is_scanned(model, field, term)]
+    ids = [_found_ids(model, field, term) for field in fields if field not in unindexed]
+    if unindexed:
+        scan = model._base_manager.filter(scanned, _any_contains(unindexed, term))
+        ids.append(scan.order_by().values_list("pk"))
+    return ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0]
+
+
+def _found_ids(model, path, term):
+    name, _, rest = path.partition("__")
+    field = model._meta.get_field(name)
+    if rest and isinstance(field, ForeignObjectRel) and not field.many_to_many:
+        children = rows_matching(field.related_model, rest, term).order_by()
+        return children.values_list(field.field.name)
+    return rows_matching(model, path, term).order_by().values_list("pk")
 
 
 def row_matches(model, fields, term, scanned=EVERY_ROW):
