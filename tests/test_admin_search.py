@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from investigations.admin import searching
 from investigations.admin.sources import CitationAdmin
-from investigations.models import Citation, Contract
+from investigations.models import Citation, Contract, ContractParty
 from tests import factories
 from tests.factories import changelist_url
 
@@ -65,6 +65,20 @@ def test_it_finds_what_the_row_by_row_search_finds_for_a_common_term(
         == sorted(["Taunton Community Diagnostic Centre", "PET-CT scanning in the North West"])
     )
     assert found(editor_client, Contract, "inhealth") == ["Taunton Community Diagnostic Centre"]
+
+
+def test_a_party_search_row_by_row_tests_each_partys_own_foreign_key(
+    editor_client, contracts, monkeypatch
+):
+    """Walking the parties, each row's organisation id is looked up among the matching
+    organisations: ``id IN (the parties of those organisations)`` is, on PostgreSQL, a list
+    scanned once for every party (a search for a common word ran past gunicorn's timeout)."""
+    monkeypatch.setattr(searching, "FEW_MATCHES", 0)
+    with CaptureQueriesContext(connection) as queries:
+        assert found(editor_client, ContractParty, "inhealth") == ["InHealth Ltd (Supplier)"]
+    walked = [query["sql"] for query in queries if "ORDER BY" in query["sql"]]
+    assert walked
+    assert not any('"investigations_contractparty"."id" IN (SELECT' in sql for sql in walked)
 
 
 def test_its_index_follows_every_insert_update_and_delete(editor_client, contracts):

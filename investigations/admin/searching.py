@@ -128,6 +128,11 @@ def row_matches(model, fields, term, scanned=EVERY_ROW):
         field = model._meta.get_field(name)
         if rest and isinstance(field, ForeignObjectRel) and not field.many_to_many:
             matches |= Exists(_children_matching(field, rest, term))
+        elif rest and (field.many_to_one or (field.one_to_one and field.concrete)):
+            # The row's own foreign key, tested against the few related rows that match:
+            # ``pk IN (the rows pointing to them)`` is a list PostgreSQL scans once a row.
+            related = rows_matching(field.related_model, rest, term).order_by()
+            matches |= Q(**{f"{name}__in": related.values(field.target_field.name)})
         elif rest and field.is_relation:
             matches |= Q(pk__in=rows_matching(model, path, term).order_by().values("pk"))
         elif _is_scanned(model, path, term):
