@@ -22,7 +22,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,7 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 
 from benchmarks.generate import generate  # noqa: E402
+from benchmarks.page_benchmark import free_port  # noqa: E402
 from investigations.models import Citation, Contract, ContractParty  # noqa: E402
 from investigations.roles import EDITORS, RESEARCHERS, ensure_editorial_groups  # noqa: E402
 
@@ -206,12 +206,6 @@ def _request(user, path):
 
 
 # Serving and timing.
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve(port):

@@ -89,33 +89,37 @@ class SubquerySearchMixin:
 def matching_ids(model, fields, term, scanned=EVERY_ROW):
     """The ids of the rows of which any of the fields contains the term, as one UNION;
     the fields no index serves are searched among the ``scanned`` rows only."""
-    unindexed = [field for field in fields if _is_scanned(model, field, term)]
-    parts = [rows_matching(model, field, term) for field in fields if field not in unindexed]
-    if unindexed:
-        parts.append(model._base_manager.filter(scanned, _any_contains(unindexed, term)))
-    ids = [part.order_by().values_list("pk") for part in parts]
-    return ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0]
+
+    def ids_of(path):
+        return rows_matching(model, path, term).order_by().values_list("pk")
+
+    return _union_of_ids(model, fields, term, scanned, ids_of)
 
 
 def found_ids(model, fields, term, scanned=EVERY_ROW):
     """The ids ``matching_ids`` finds, each as often as a matching row holds it, read where
     they are held (a reverse foreign key's column in the related table): counted with a
     LIMIT, SQLite stops reading at the limit, where ``id IN (...)`` first gathers every id."""
+
+    def ids_of(path):
+        name, _, rest = path.partition("__")
+        field = model._meta.get_field(name)
+        if rest and isinstance(field, ForeignObjectRel) and not field.many_to_many:
+            children = rows_matching(field.related_model, rest, term).order_by()
+            return children.values_list(field.field.name)
+        return rows_matching(model, path, term).order_by().values_list("pk")
+
+    return _union_of_ids(model, fields, term, scanned, ids_of)
+
+
+def _union_of_ids(model, fields, term, scanned, ids_of):
+    """``ids_of`` each indexed field, and one scan of the others, as one UNION ALL."""
     unindexed = [field for field in fields if _is_scanned(model, field, term)]
-    ids = [_found_ids(model, field, term) for field in fields if field not in unindexed]
+    ids = [ids_of(field) for field in fields if field not in unindexed]
     if unindexed:
         scan = model._base_manager.filter(scanned, _any_contains(unindexed, term))
         ids.append(scan.order_by().values_list("pk"))
     return ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0]
-
-
-def _found_ids(model, path, term):
-    name, _, rest = path.partition("__")
-    field = model._meta.get_field(name)
-    if rest and isinstance(field, ForeignObjectRel) and not field.many_to_many:
-        children = rows_matching(field.related_model, rest, term).order_by()
-        return children.values_list(field.field.name)
-    return rows_matching(model, path, term).order_by().values_list("pk")
 
 
 def row_matches(model, fields, term, scanned=EVERY_ROW):
@@ -128,11 +132,10 @@ def row_matches(model, fields, term, scanned=EVERY_ROW):
         field = model._meta.get_field(name)
         if rest and isinstance(field, ForeignObjectRel) and not field.many_to_many:
             matches |= Exists(_children_matching(field, rest, term))
-        elif rest and (field.many_to_one or (field.one_to_one and field.concrete)):
-            # The row's own foreign key, tested against the few related rows that match:
-            # ``pk IN (the rows pointing to them)`` is a list PostgreSQL scans once a row.
-            related = rows_matching(field.related_model, rest, term).order_by()
-            matches |= Q(**{f"{name}__in": related.values(field.target_field.name)})
+        elif rest and _is_forward_key(field):
+            # The row's own key, not ``pk IN (the rows pointing to the matches)``: a list
+            # PostgreSQL scans once a row.
+            matches |= _key_matching(field, rest, term)
         elif rest and field.is_relation:
             matches |= Q(pk__in=rows_matching(model, path, term).order_by().values("pk"))
         elif _is_scanned(model, path, term):
@@ -149,13 +152,22 @@ def rows_matching(model, path, term):
     rows = model._base_manager
     if not rest or not field.is_relation:
         return rows.filter(_contains(model, path, term))
-    if field.many_to_one or (field.one_to_one and field.concrete):
-        related = rows_matching(field.related_model, rest, term).order_by()
-        return rows.filter(**{f"{name}__in": related.values(field.target_field.name)})
+    if _is_forward_key(field):
+        return rows.filter(_key_matching(field, rest, term))
     if isinstance(field, ForeignObjectRel) and not field.many_to_many:
         children = rows_matching(field.related_model, rest, term).order_by()
         return rows.filter(pk__in=children.values(field.field.name))  # a foreign key's reverse
     return rows.filter(**{f"{path}__icontains": term})  # many-to-many: Django's own join
+
+
+def _is_forward_key(field):
+    return field.many_to_one or (field.one_to_one and field.concrete)
+
+
+def _key_matching(field, rest, term):
+    """The row's foreign key is among the related rows' whose ``rest`` contains the term."""
+    related = rows_matching(field.related_model, rest, term).order_by()
+    return Q(**{f"{field.name}__in": related.values(field.target_field.name)})
 
 
 def _children_matching(relation, path, term):

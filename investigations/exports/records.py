@@ -20,6 +20,7 @@ from django.db.models.base import ModelState
 
 from investigations.citations import Footnotes
 from investigations.models import Citation, blank_private_links, published_through
+from investigations.standards.chunks import in_chunks
 
 CHUNK_SIZE = 2000
 
@@ -83,21 +84,23 @@ def plain_records(queryset, links):
     the visibility rule, ``Footnotes`` and ``__str__`` read them as they read any other.
     """
     model = queryset.model
-    columns = [(model, "", [field.attname for field in loaded_fields(model)])]
+    own = [field.attname for field in loaded_fields(model)]
+    linked = []
     for link in links:
-        linked = model._meta.get_field(link).related_model
-        columns.append((linked, link, [field.attname for field in loaded_fields(linked)]))
-    paths = [f"{link}__{name}" if link else name for _, link, names in columns for name in names]
+        field = model._meta.get_field(link)
+        names = [related.attname for related in loaded_fields(field.related_model)]
+        linked.append((field, names))
+    paths = own + [f"{field.name}__{name}" for field, names in linked for name in names]
     records = []
     for values in queryset.values_list(*paths):
-        start = len(columns[0][2])
-        record = built(model, columns[0][2], values[:start], queryset.db)
-        for linked, link, names in columns[1:]:
+        record = built(model, own, values[: len(own)], queryset.db)
+        start = len(own)
+        for field, names in linked:
             part = values[start : start + len(names)]
             start += len(names)
-            has_link = getattr(record, model._meta.get_field(link).attname) is not None
-            target = built(linked, names, part, queryset.db) if has_link else None
-            record._state.fields_cache[link] = target
+            has_link = getattr(record, field.attname) is not None
+            target = built(field.related_model, names, part, queryset.db) if has_link else None
+            record._state.fields_cache[field.name] = target
         records.append(record)
     return records
 
@@ -114,13 +117,10 @@ def built(model, names, values, db):
 def chunks(queryset, size=None):
     """``Chunk``s of at most ``size`` (``CHUNK_SIZE``) records of a published queryset, in
     primary key order, each read by keyset with one query however far into the table."""
-    size = size or CHUNK_SIZE
     model = queryset.model
-    queryset = queryset.order_by("pk")
-    last_pk = 0
-    while records := plain_records(queryset.filter(pk__gt=last_pk)[:size], links_to_load(model)):
+    links = links_to_load(model)
+    for records in in_chunks(queryset, size or CHUNK_SIZE, lambda rows: plain_records(rows, links)):
         yield Chunk(model, records)
-        last_pk = records[-1].pk
 
 
 def children_of(model, relation, records):
