@@ -1,6 +1,5 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
-application = get_wsgi_application()
+
+from investigations.wsgi import application  # noqa: E402,F401

@@ -169,3 +169,12 @@ def test_make_serve_refuses_to_start_without_a_secret_key():
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "set SECRET_KEY and ALLOWED_HOSTS" in result.stderr
+
+
+def test_the_wsgi_application_freezes_what_loading_it_made():
+    """A full collection then walks what requests made, not all of Django (wsgi.py)."""
+    code = "import gc, investigations.wsgi; print(gc.get_freeze_count())"
+    frozen = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert int(frozen) > 50_000

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertHTMLEqual
 
 from investigations import filters, models
 from investigations.views.lists import CountLimitedPaginator, IdsFirstPaginator
@@ -314,3 +315,35 @@ def test_text_filters_compare_the_column_itself_whose_statistics_the_planner_has
     sql = str(filters.ContractFilter({"title": "imaging"}, queryset=contracts).qs.query)
     assert '"investigations_contract"."title"' in sql
     assert "UPPER(" not in sql.upper()
+
+
+@pytest.mark.parametrize("value", ["", "cdc", "<b>"])
+def test_a_quick_select_writes_what_djangos_select_writes(value):
+    choices = [
+        ("", "---------"),
+        ("Imaging", [("mri", "MRI & CT"), ("cdc", 'Centres "for" diagnostics')]),
+        ("<b>", "<b>bold</b>"),
+    ]
+    attrs = {"id": "id_service", "class": "wide", "required": True, "disabled": False}
+    quick = filters.QuickSelect(choices=choices).render("service", value, attrs)
+    django = filters.forms.Select(choices=choices).render("service", value, attrs)
+    assert "<b>" not in quick
+    assertHTMLEqual(quick, django)
+
+
+def test_every_list_filter_with_choices_draws_a_quick_select():
+    filter_sets = [
+        filters.OrganisationFilter,
+        filters.ContractFilter,
+        filters.ConcernFilter,
+        filters.SourceFilter,
+        filters.SiteFilter,
+        filters.FrameworkFilter,
+        filters.PersonFilter,
+    ]
+    for filter_set in filter_sets:
+        for name, field in filter_set(
+            queryset=filter_set._meta.model.objects.none()
+        ).form.fields.items():
+            if isinstance(field, filters.forms.ChoiceField) and name != "sort":
+                assert isinstance(field.widget, filters.QuickSelect), (filter_set, name)

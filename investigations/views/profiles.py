@@ -45,13 +45,16 @@ MAX_CHAIN_DEPTH = 30  # ends the walk on a cycle of ownership edges
 
 # The organisations an ownership chain can reach from one, walking edges from their `near`
 # end to their `far` end. Publication is checked on the edges this narrows the query to.
+# The kind test names `reached` too (`reached.id` is never NULL): a test on `edge` alone makes
+# SQLite build a Bloom filter over every relationship at each step of the walk, 3 ms a step
+# at a million contracts for a chain of two edges.
 REACHABLE = """
 WITH RECURSIVE reached(id, depth) AS (
     SELECT CAST(%s AS BIGINT), 0
     UNION
     SELECT edge.{far}, reached.depth + 1
     FROM {table} edge JOIN reached ON edge.{near} = reached.id
-    WHERE edge.kind IN ({kinds}) AND reached.depth < %s
+    WHERE (edge.kind IN ({kinds}) OR reached.id IS NULL) AND reached.depth < %s
 )
 SELECT id FROM reached
 """
