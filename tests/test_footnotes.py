@@ -88,3 +88,25 @@ def test_it_renders_prose_markers_as_superscripts_and_strips_unknown_ones(client
     assert 'href="#note-1"' in html
     assert "[^missing]" not in html
     assert "[^good]" not in html
+
+
+def test_the_notes_escape_everything_a_source_or_a_citation_says(client):
+    hostile = '<script>alert("x")</script>'
+    source = make_source(
+        title=f"Title {hostile}",
+        publisher=f"Publisher {hostile}",
+        author=f"Author {hostile}",
+        url="https://example.org/?a=1&b=<i>",
+    )
+    org = make_organisation(status=PUBLISHED)
+    cite(org, source=source, quote=f"Quote {hostile}", locator=f"p. {hostile}", note=hostile)
+    html = client.get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    notes = html[
+        html.index('<section class="notes"') : html.index(
+            "</section>", html.index('<section class="sources"')
+        )
+    ]
+    assert "<script>" not in notes and "<i>" not in notes
+    for text in ("Title", "Publisher", "Author", "Quote", "p."):
+        assert f"{text} &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in notes, text
+    assert 'href="https://example.org/?a=1&amp;b=&lt;i&gt;"' in notes

@@ -1,9 +1,12 @@
 """Template helpers for the public site: footnote superscripts, prose, money, dates, links,
 the navigation, the filings charts."""
 
+import html
+
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.dateformat import format as format_date
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from investigations.charts import filings_charts
@@ -26,10 +29,13 @@ def superscripts(footnotes, record, field_name="", marker=""):
     uses = footnotes.cite(record, field_name, marker)
     if not uses:
         return UNCITED_MARK if footnotes.mark_uncited(record, field_name, marker) else ""
-    return format_html_join(
-        "",
-        '<sup class="fn"><a href="#{}" id="{}" aria-label="Note {}">{}</a></sup>',
-        ((note.anchor, use.anchor, note.number, note.number) for note, use in uses),
+    # Numbers and anchors the page made, nothing to escape: f-strings, as a page has hundreds.
+    return mark_safe(  # noqa: S308
+        "".join(
+            f'<sup class="fn"><a href="#{note.anchor}" id="{use.anchor}" '
+            f'aria-label="Note {note.number}">{note.number}</a></sup>'
+            for note, use in uses
+        )
     )
 
 
@@ -123,3 +129,96 @@ def external_link(address, text="", css_class=""):
         address,
         text or address,
     )
+
+
+@register.simple_tag(takes_context=True)
+def footnote_sections(context):
+    """The page's notes, each source's passages with links back to their uses, and its list
+    of sources.
+
+    Written as f-strings with every value escaped, and marked safe once: a profile has
+    hundreds of uses, and rendering them a template node (or a format_html) at a time took
+    a fifth of its page's time.
+    """
+    footnotes = context.get("footnotes")
+    notes = footnotes.notes if footnotes else []
+    if not notes:
+        return ""
+    sources = "\n".join(
+        f'<li><a href="{escape(source.get_absolute_url())}">{escape(source.title)}</a>'
+        f"{_comma(source.publisher)}"
+        f"{f' ({escape(source.published_on.display)})' if source.published_on else ''}</li>"
+        for source in footnotes.sources
+    )
+    return mark_safe(  # noqa: S308 - every value in it passed through escape()
+        '<section class="notes" aria-labelledby="notes-heading">\n'
+        f'<h2 id="notes-heading">Notes</h2>\n<ol>\n{"".join(map(_note, notes))}</ol>\n'
+        "</section>\n"
+        '<section class="sources" aria-labelledby="sources-heading">\n'
+        f'<h2 id="sources-heading">Sources</h2>\n<ul>\n{sources}\n</ul>\n</section>'
+    )
+
+
+def escape(value):
+    return html.escape(str(value))
+
+
+def _comma(value):
+    return f", {escape(value)}" if value else ""
+
+
+def _note(note):
+    backlinks = " ".join(
+        f'<a href="#{use.anchor}" aria-label="Back to use {use.letter} of note {note.number}">'
+        f"{use.letter}</a>"
+        for use in note.uses
+    )
+    several_uses = len(note.uses) > 1
+    passages = "".join(
+        f"<li>{_passage(citation, uses, several_uses)}</li>\n" for citation, uses in note.citations
+    )
+    return (
+        f'<li id="{note.anchor}">\n<span class="backlinks">{backlinks}</span>\n'
+        f"{source_reference(note.source)}\n"
+        f'<ul class="note-citations">\n{passages}</ul>\n</li>\n'
+    )
+
+
+def _passage(citation, uses, several_uses):
+    parts = []
+    if several_uses:
+        letters = ", ".join(f'<a href="#{use.anchor}">{use.letter}</a>' for use in uses)
+        parts.append(f'<span class="uses">{letters}:</span>')
+    if citation.quote:
+        parts.append(f"<q>{escape(citation.quote)}</q>")
+    if citation.locator:
+        parts.append(f'<span class="locator">({escape(citation.locator)})</span>')
+    confidence = escape(citation.get_confidence_display().lower())
+    parts.append(
+        f'<span class="confidence confidence-{escape(citation.confidence)}">'
+        f"Confidence: {confidence}</span>"
+    )
+    if citation.note:
+        parts.append(f'<span class="citation-note">{escape(citation.note)}</span>')
+    return " ".join(parts)
+
+
+def source_reference(source):
+    """A source as a note cites it, as escaped HTML: title, publisher, author, date, then
+    its links."""
+    published = source.published_on.display if source.published_on else ""
+    details = "".join(map(_comma, (source.publisher, source.author, published)))
+    parts = [
+        f'<cite><a href="{escape(source.get_absolute_url())}">{escape(source.title)}</a>'
+        f"</cite>{details}."
+    ]
+    if source.url:
+        parts.append(conditional_escape(external_link(source.url, "Original", "external")))
+    if source.archived_url:
+        link = external_link(source.archived_url, "Archived copy", "archived")
+        parts.append(conditional_escape(link))
+    if source.accessed_on:
+        accessed = format_date(source.accessed_on, "j F Y")
+        parts.append(f'<span class="accessed">Accessed {accessed}.</span>')
+    parts.append(f'<span class="print-url">{escape(source.url)}</span>')
+    return "\n".join(parts)
