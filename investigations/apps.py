@@ -15,12 +15,13 @@ class InvestigationsConfig(AppConfig):
         )
         from simple_history.signals import pre_create_historical_record
 
-        from investigations import caching, revisions, search
+        from investigations import caching, planner_statistics, revisions, search
         from investigations.importers.mapping import ensure_shipped_mappings
         from investigations.roles import ensure_editorial_groups
 
         post_migrate.connect(ensure_editorial_groups, sender=self)
         post_migrate.connect(ensure_shipped_mappings, sender=self)
+        post_migrate.connect(planner_statistics.refresh_after_migrate, sender=self)
         for model in self.curated_models():
             post_init.connect(caching.instance_loaded, sender=model, weak=False)
             post_save.connect(caching.record_saved, sender=model, weak=False)

@@ -3,7 +3,12 @@
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.db import connection
+
+from investigations.planner_statistics import refresh_after_migrate
+from tests.factories import make_contract
 
 
 def test_it_runs_sqlite_in_wal_mode_with_a_busy_timeout_and_immediate_transactions(tmp_path):
@@ -92,3 +97,24 @@ def test_it_turns_off_postgresqls_jit_compiler_and_keeps_other_connection_option
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert output == "{'sslmode': 'require', 'options': '-c jit=off'}"
+
+
+def test_migrations_applied_to_an_analysed_sqlite_database_analyse_it_again(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps statistics by column; autovacuum refreshes them")
+    make_contract()
+
+    def contract_statistics():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'investigations_contract'"
+            )
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'investigations_contract'")
+    refresh_after_migrate(sender=None, plan=[], using="default")
+    assert contract_statistics() == 0
+    refresh_after_migrate(sender=None, plan=[("a migration", False)], using="default")
+    assert contract_statistics() > 0
