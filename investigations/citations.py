@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from .models import Citation, is_stale, needs_citation
+from .models import Citation, Source, is_stale, needs_citation
 from .prose import markers_in
 
 
@@ -74,11 +74,16 @@ class Footnotes:
             self._sort(records, citations)
 
     def _sort(self, records, citations):
-        """All citations, in one query: the unpublished ones only tell what to withhold."""
+        """All citations, in one query, and their sources in another: the unpublished ones
+        only tell what to withhold. Each source is read once: a profile cites a few dozen
+        sources two hundred times, and reading each with every citation (select_related)
+        made a source, and parsed its five dates, per citation."""
         by_key = {self._record_key(record): record for record in records}
         if citations is None:
-            citations = Citation.objects.for_objects(records).select_related("source")
-            citations = citations.order_by("pk")
+            citations = list(Citation.objects.for_objects(records).order_by("pk"))
+            sources = Source.objects.in_bulk({citation.source_id for citation in citations})
+            for citation in citations:
+                citation.source = sources[citation.source_id]
         for citation in citations:
             key = _claim_key(citation)
             if is_stale(citation, by_key[key[:2]]):

@@ -42,12 +42,12 @@ def test_it_ignores_citations_of_draft_sources():
     assert Footnotes([org]).cite(org) == []
 
 
-def test_it_fetches_every_citation_in_one_query(django_assert_num_queries):
+def test_it_fetches_every_citation_and_source_in_two_queries(django_assert_num_queries):
     orgs = [make_organisation() for _ in range(5)]
     for org in orgs:
         cite(org)
     Footnotes(orgs[:1])  # warm the content type cache
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         footnotes = Footnotes(orgs)
     assert all(footnotes.cite(org) for org in orgs)
 
