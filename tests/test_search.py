@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from investigations import models
 from investigations.importers.service import run_import
-from investigations.search import GROUP_LIMIT, search, terms
+from investigations.search import GROUP_LIMIT, document_key, search, terms
 from tests.factories import (
     cite,
     make_concern,
@@ -139,3 +139,26 @@ def test_the_rebuild_command_restores_a_wiped_index(alliance):
     assert search("alliance") == []
     call_command("rebuild_search_index", stdout=io.StringIO())
     assert kinds_found("alliance") == {"organisation": ["Alliance Medical Ltd"]}
+
+
+def test_a_records_document_is_found_by_its_key_and_replaced_on_each_save():
+    org = make_organisation(name="Keyed Imaging", status=PUBLISHED)
+    search("keyed")
+    for name in ("Keyed Imaging Ltd", "Keyed Scanning Ltd"):
+        org.name = name
+        org.save()
+        search("keyed")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT title FROM investigations_search WHERE kind = 'organisation'"
+            " AND record_id = %s",
+            [org.pk],
+        )
+        assert cursor.fetchall() == [("Keyed Scanning Ltd",)]
+        if connection.vendor == "sqlite":
+            # FTS5 indexes only the text: the key is what finds the document.
+            cursor.execute(
+                "SELECT title FROM investigations_search WHERE rowid = %s",
+                [document_key("organisation", org.pk)],
+            )
+            assert cursor.fetchall() == [("Keyed Scanning Ltd",)]

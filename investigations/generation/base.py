@@ -97,7 +97,7 @@ class Rows:
                     self.writer.write(model, fields, rows)
                     rows.clear()
             if self.documents:
-                self.writer.write_rows(search.TABLE, search.DOCUMENT_COLUMNS, self.documents)
+                self.writer.write_rows(search.TABLE, search.document_columns(), self.documents)
                 self.documents.clear()
 
 
@@ -138,7 +138,8 @@ class GeneratorBase:
     def document(self, kind, record_id, title, *parts):
         """A published record's search document, as ``rebuild_index`` would make it: the
         generator cites nothing a document shows to a draft source, so nothing is withheld."""
-        self.rows.documents.append((kind, record_id, title, search.document_text(*parts)))
+        body = search.document_text(*parts)
+        self.rows.documents.append(search.document_row(kind, record_id, title, body))
 
     def cite(self, model, object_id, source, *, field="", marker="", quote="", value=""):
         """One citation; a claim of a field is confirmed against the value it backs, and
