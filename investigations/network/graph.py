@@ -153,6 +153,14 @@ class Graph:
             self.nodes[edge.source].links += 1
             self.nodes[edge.target].links += 1
 
+    def drawn_rows(self):
+        """The pks of the rows of the links drawn, by link kind."""
+        rows = defaultdict(set)
+        for edge in self.edges:
+            if edge.link_kind:
+                rows[edge.link_kind].add(edge.row.pk)
+        return rows
+
     def fold(self, node, count):
         more = Node(
             f"more:{node.key}", f"and {count} more", "more", onward_url(node), node.depth + 1
@@ -249,7 +257,7 @@ def _grow(graph, frontier, level, as_of):
             chosen.extend(reach.far for reach in shown)
             drawn.update(reach.far for reach in shown)
     graph.unread |= bool(pending)
-    records, edges = _link_rows(found, drawn, pending, as_of)
+    records, edges = _link_rows(found, drawn, graph.drawn_rows(), pending, as_of)
     grown = [graph.add(node_for(records[far], level)) for far in chosen]
     for edge in edges:
         graph.link(edge)
@@ -293,24 +301,29 @@ def _reaches(frontier, as_of):
     return found, {key: list(by_far.values()) for key, by_far in reaches.items()}, cut
 
 
-def _link_rows(found, drawn, unread=(), as_of=None):
+def _link_rows(found, drawn, drawn_rows, unread=(), as_of=None):
     """The edges of every link read whose ends are both drawn, and of every link from the
-    ``unread`` nodes to records drawn, from their rows read whole; and the records at their
-    ends, by (model, pk)."""
+    ``unread`` nodes to records drawn, from their rows read whole but those drawn already
+    (pks by link kind); and the records at their ends, by (model, pk).
+
+    A kind whose links read are all drawn already is read again all the same, so that how
+    many queries a step runs depends on the kinds of link it reaches, not on the rows."""
     pks, standings = defaultdict(set), {}
     for reach in found:
         if reach.far in drawn and reach.far != reach.near:
             pks[reach.link_kind].add(reach.pk)
             standings[(reach.link_kind, reach.pk)] = reach.standing
+    for link_kind, read in pks.items():
+        pks[link_kind] = (read - drawn_rows[link_kind]) or read
     unread_pks, drawn_pks = defaultdict(list), defaultdict(list)
     if unread:
         for node in unread:
             unread_pks[type(node.record)].append(node.record.pk)
         for model, pk in drawn:
             drawn_pks[model].append(pk)
-    records, edges = {}, []
+    records, edges, between = {}, [], (unread_pks, drawn_pks)
     for link_kind in LINK_KINDS:
-        for row in link_kind.rows_by_pk(pks[link_kind], (unread_pks, drawn_pks)):
+        for row in link_kind.rows_by_pk(pks[link_kind], between, drawn_rows[link_kind]):
             near, far = (link_kind.record_at(row, end) for end in link_kind.ends)
             standing = standings.get((link_kind, row.pk)) or link_kind.standing(row, as_of)
             if standing and (type(near), near.pk) != (type(far), far.pk):

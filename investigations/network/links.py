@@ -210,9 +210,10 @@ class LinkKind:
         start = _resolve(lambda path: _attribute(row, path), starts)
         return start, _attribute(row, end) if end else None
 
-    def rows_by_pk(self, pks, between=({}, {})):
+    def rows_by_pk(self, pks, between=({}, {}), besides=()):
         """The whole rows of these links, and of every link from the records of one dict of
-        ``between`` to those of the other (pks by model): their labels, dates and citations."""
+        ``between`` to those of the other (pks by model) but the ``besides`` pks: their
+        labels, dates and citations."""
         wanted = [Q(pk__in=pks)] if pks else []
         for ends in self._ways:
             pks_at_ends = [
@@ -220,7 +221,8 @@ class LinkKind:
             ]
             if all(pks_at_ends):
                 columns = (f"{self._column(end)}__in" for end in ends)
-                wanted.append(Q(**dict(zip(columns, pks_at_ends, strict=True))))
+                linking = Q(**dict(zip(columns, pks_at_ends, strict=True)))
+                wanted.append(linking & ~Q(pk__in=besides) if besides else linking)
         if not wanted:
             return []
         related = [end for end in self.ends if end]
