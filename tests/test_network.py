@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from investigations import models
+from investigations.network import graph as graph_module
 from investigations.network.graph import DEFAULT_FANOUT, FANOUT, NODE_LIMIT, neighbourhood
 from investigations.network.layout import compute_positions, positions
 from investigations.network.links import REACH_LIMIT
@@ -163,6 +164,56 @@ def test_a_record_with_fewer_links_than_the_reading_limit_counts_its_folded_ones
     assert more.name == f"and {40 - (FANOUT[0] - 1)} more"
 
 
+def partners(organisation, *names):
+    found = []
+    for name in names:
+        partner = make_organisation(name=name, status=PUBLISHED)
+        make_relationship(subject=organisation, object=partner, kind="partner_of", status=PUBLISHED)
+        found.append(partner)
+    return found
+
+
+def test_once_a_records_links_fold_for_lack_of_room_the_last_place_is_its_folded_nodes(
+    monkeypatch,
+):
+    monkeypatch.setattr(graph_module, "NODE_LIMIT", 10)
+    hub = make_organisation(name="Hub Ltd", status=PUBLISHED)
+    crowded, single = partners(hub, "A crowded partner", "B single partner")
+    partners(crowded, *(f"Crowd member {number}" for number in range(8)))
+    partners(single, "Lone partner")
+    graph = neighbourhood(hub, depth=2)
+    names = {node.name for node in graph.nodes.values()}
+    # The hub and its partners leave seven places: six of the crowded partner's eight
+    # links and its folded node take them, not the single partner's one link.
+    assert len(graph.nodes) == 10
+    assert "and 2 more" in names
+    assert "Lone partner" not in names
+    assert graph.left_out == 1 and not graph.unread
+
+
+def test_once_the_picture_is_full_only_links_between_its_records_are_read(client, monkeypatch):
+    monkeypatch.setattr(graph_module, "NODE_LIMIT", 4)
+    hub = make_organisation(name="Hub Ltd", status=PUBLISHED)
+    [middle] = partners(hub, "Middle Ltd")
+    left, right = partners(middle, "Left Ltd", "Right Ltd")
+    make_relationship(subject=left, object=right, kind="lender_to", status=PUBLISHED)
+    partners(left, "Further out Ltd")
+    graph = neighbourhood(hub, depth=3)
+    assert {node.name for node in graph.nodes.values()} == {
+        "Hub Ltd",
+        "Middle Ltd",
+        "Left Ltd",
+        "Right Ltd",
+    }
+    assert ("organisation:left-ltd", "organisation:right-ltd", "lender") in {
+        (edge.source, edge.target, edge.label) for edge in graph.edges
+    }
+    # The link further out was not read, so not counted among those that did not fit.
+    assert graph.unread and graph.left_out == 0
+    body = client.get("/network/", {"around": "organisation:hub-ltd", "depth": 3}).content
+    assert "Once the picture was full, links further out were not read." in body.decode()
+
+
 def test_the_network_page_runs_a_bounded_number_of_queries(
     client, small_world, django_assert_max_num_queries
 ):
@@ -170,7 +221,8 @@ def test_the_network_page_runs_a_bounded_number_of_queries(
         contract = make_contract(title=f"Contract {number}", status=PUBLISHED)
         make_party(contract, organisation=small_world["company"])
         make_party(contract, organisation=make_organisation(status=PUBLISHED), role="buyer")
-    with django_assert_max_num_queries(45):  # per step, one query per kind of link
+    # per step, one query (two if the room fills) for the links read, one per kind drawn
+    with django_assert_max_num_queries(18):
         response = client.get(
             "/network/", {"around": "organisation:alliance-medical-ltd", "depth": 3}
         )

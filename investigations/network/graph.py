@@ -1,7 +1,8 @@
 """A record's published neighbourhood: the records around it and the links between them.
 
-The walk goes out one step at a time, a fixed number of queries a step (two per kind of
-link that can touch the records reached), to at most ``MAX_DEPTH`` steps. Past
+The walk goes out one step at a time, a few queries a step (one, or two when the picture
+fills, for the links of the records reached; one per kind of link drawn, for their rows),
+to at most ``MAX_DEPTH`` steps. Past
 ``NODE_LIMIT`` records the picture stops being readable, so each record shows at most a
 few of its links; the rest fold into one "and N more" node that leads onward.
 """
@@ -17,7 +18,7 @@ from django.utils.http import urlencode
 from investigations.models import Concern, Contract, Framework, Organisation, Person, Site
 
 from .as_of import HELD
-from .links import LINK_KINDS, OWNERSHIP_KINDS
+from .links import LINK_KINDS, OWNERSHIP_KINDS, read_reaches
 
 MAX_DEPTH = 3
 NODE_LIMIT = 60
@@ -135,6 +136,7 @@ class Graph:
     edges: list = field(default_factory=list)
     left_out: int = 0  # links past the node limit that not even a folded node shows
     left_out_at_least: bool = False  # some were counted only up to REACH_LIMIT
+    unread: bool = False  # once the picture was full, some records' other links went unread
     linked: set = field(default_factory=set)  # the identities of ``edges``
 
     def add(self, node):
@@ -150,6 +152,14 @@ class Graph:
             self.edges.append(edge)
             self.nodes[edge.source].links += 1
             self.nodes[edge.target].links += 1
+
+    def drawn_rows(self):
+        """The pks of the rows of the links drawn, by link kind."""
+        rows = defaultdict(set)
+        for edge in self.edges:
+            if edge.link_kind:
+                rows[edge.link_kind].add(edge.row.pk)
+        return rows
 
     def fold(self, node, count):
         more = Node(
@@ -222,22 +232,36 @@ def neighbourhood(record, depth=1, as_of=None):
 def _grow(graph, frontier, level, as_of):
     """Add the records the frontier links to, as many as there is room for; fold the rest.
 
-    Two queries a kind of link: a few columns of at most REACH_LIMIT links a record, to
-    choose what to draw; then the whole rows of the links drawn."""
-    found, reaches, cut = _reaches(frontier, as_of)
+    The frontier is read in order, in at most two batches, until the step has no room left
+    for another record: of the records after, only the links to records drawn are read, as
+    their others could not be drawn. One query a batch: a few columns of at most REACH_LIMIT
+    links a record and kind, to choose what to draw; then one a kind of link drawn, for the
+    whole rows of its links."""
     drawn = {identity_of(node) for node in graph.nodes.values() if node.record}
-    chosen = []
-    for node in frontier:
-        unseen = [reach for reach in reaches[node.key] if reach.far not in drawn]
-        room = min(FANOUT.get(node.depth, DEFAULT_FANOUT), graph.room() - len(chosen))
-        shown = unseen if len(unseen) <= room else unseen[: max(room - 1, 0)]
-        chosen.extend(reach.far for reach in shown)
-        drawn.update(reach.far for reach in shown)
-    records, edges = _link_rows(found, drawn)
+    found, reaches, cut, chosen = [], {}, set(), []
+    pending, folding = list(frontier), False
+    # Enough records to fill the room if each showed two links, as most records reached at
+    # a step can; then, if the room is not full, all the others.
+    size = _room_left(graph, chosen, folding) // 2 + 1
+    while pending and _room_left(graph, chosen, folding):
+        batch, pending, size = pending[:size], pending[size:], len(pending)
+        read, reaches_here, cut_here = _reaches(batch, as_of)
+        found += read
+        reaches.update(reaches_here)
+        cut |= cut_here
+        for node in batch:
+            unseen = [reach for reach in reaches[node.key] if reach.far not in drawn]
+            room = min(FANOUT.get(node.depth, DEFAULT_FANOUT), _room_left(graph, chosen, folding))
+            shown = unseen if len(unseen) <= room else unseen[: max(room - 1, 0)]
+            folding |= len(shown) < len(unseen)
+            chosen.extend(reach.far for reach in shown)
+            drawn.update(reach.far for reach in shown)
+    graph.unread |= bool(pending)
+    records, edges = _link_rows(found, drawn, graph.drawn_rows(), pending, as_of)
     grown = [graph.add(node_for(records[far], level)) for far in chosen]
     for edge in edges:
         graph.link(edge)
-    for node in frontier:
+    for node in frontier[: len(frontier) - len(pending)]:
         hidden = {reach.far for reach in reaches[node.key]} - drawn
         at_least = identity_of(node) in cut
         if hidden and graph.room() > 0:
@@ -246,6 +270,13 @@ def _grow(graph, frontier, level, as_of):
             graph.left_out += len(hidden)
             graph.left_out_at_least |= at_least
     return grown
+
+
+def _room_left(graph, chosen, folding):
+    """The records a step may still draw; once a record's links are folded, the last place
+    is kept for its "and N more" node."""
+    room = graph.room() - len(chosen)
+    return 0 if folding and room == 1 else room
 
 
 def identity_of(node):
@@ -261,11 +292,7 @@ def _reaches(frontier, as_of):
     for node in frontier:
         ids_by_model[type(node.record)].append(node.record.pk)
         keys[identity_of(node)] = node.key
-    found, cut = [], set()
-    for link_kind in LINK_KINDS:
-        reached, cut_here = link_kind.reach(ids_by_model, as_of)
-        found.extend(reached)
-        cut |= cut_here
+    found, cut = read_reaches(ids_by_model, as_of)
     found.sort(key=lambda reach: (not reach.ownership, _rank(reach), reach.far_name, reach.far))
     reaches = {key: {} for key in keys.values()}
     for reach in found:
@@ -274,21 +301,34 @@ def _reaches(frontier, as_of):
     return found, {key: list(by_far.values()) for key, by_far in reaches.items()}, cut
 
 
-def _link_rows(found, drawn):
-    """The edges of every link read whose ends are both drawn, from their rows read whole;
-    and the records at their ends, by (model, pk)."""
+def _link_rows(found, drawn, drawn_rows, unread=(), as_of=None):
+    """The edges of every link read whose ends are both drawn, and of every link from the
+    ``unread`` nodes to records drawn, from their rows read whole but those drawn already
+    (pks by link kind); and the records at their ends, by (model, pk).
+
+    A kind whose links read are all drawn already is read again all the same, so that how
+    many queries a step runs depends on the kinds of link it reaches, not on the rows."""
     pks, standings = defaultdict(set), {}
     for reach in found:
         if reach.far in drawn and reach.far != reach.near:
             pks[reach.link_kind].add(reach.pk)
             standings[(reach.link_kind, reach.pk)] = reach.standing
-    records, edges = {}, []
+    for link_kind, read in pks.items():
+        pks[link_kind] = (read - drawn_rows[link_kind]) or read
+    unread_pks, drawn_pks = defaultdict(list), defaultdict(list)
+    if unread:
+        for node in unread:
+            unread_pks[type(node.record)].append(node.record.pk)
+        for model, pk in drawn:
+            drawn_pks[model].append(pk)
+    records, edges, between = {}, [], (unread_pks, drawn_pks)
     for link_kind in LINK_KINDS:
-        for row in link_kind.rows_by_pk(pks[link_kind]) if pks[link_kind] else ():
+        for row in link_kind.rows_by_pk(pks[link_kind], between, drawn_rows[link_kind]):
             near, far = (link_kind.record_at(row, end) for end in link_kind.ends)
-            records.update({(type(near), near.pk): near, (type(far), far.pk): far})
-            standing = standings[(link_kind, row.pk)]
-            edges.append(Edge(record_key(near), record_key(far), standing, link_kind, row))
+            standing = standings.get((link_kind, row.pk)) or link_kind.standing(row, as_of)
+            if standing and (type(near), near.pk) != (type(far), far.pk):
+                records.update({(type(near), near.pk): near, (type(far), far.pk): far})
+                edges.append(Edge(record_key(near), record_key(far), standing, link_kind, row))
     return records, edges
 
 

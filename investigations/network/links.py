@@ -5,12 +5,13 @@ a field of a record (a contract's framework, a concern's regulator) tying two pu
 records. Each says where its citations are: the row itself, or the record's field.
 """
 
+import operator
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
 
 from django.db import connections
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from investigations.models import (
@@ -107,7 +108,7 @@ def _resolve(getter, paths):
     return next((value for value in map(getter, paths) if value), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinkKind:
     """One way two records are tied: the rows that tie them and how to read one.
 
@@ -124,49 +125,46 @@ class LinkKind:
     cited: object = None  # row -> (record, field name) whose citations back the link
     dated: tuple = ()  # ((start field, ...), end field or None)
 
-    def reach(self, ids_by_model, as_of):
-        """The links of this kind from each of these records that held on ``as_of`` (None:
-        any), at most REACH_LIMIT a record, in one query; and the records whose links were
-        cut at that limit."""
-        branches = [
-            (way, pk)
-            for way, (near, _) in enumerate(self._ways)
-            for pk in ids_by_model.get(self.end_model(near), ())
-        ]
-        if not branches:
-            return [], set()
-        found, counted = [], Counter()
-        for pk, near_pk, far_pk, far_name, way, kind, began, ended in self._read_branches(branches):
-            near, far = (self.end_model(end) for end in self._ways[way])
-            counted[(near, near_pk)] += 1
-            standing = standing_on(*_dates(began, ended), as_of) if as_of else HELD
-            if standing:
-                ownership = kind in OWNERSHIP_KINDS
-                found.append(
-                    Reach(self, pk, (near, near_pk), (far, far_pk), far_name, ownership, standing)
+    def branches(self, ids_by_model, rank):
+        """The SQL and parameters of a query of the links of this kind from each of these
+        records (pks by model), at most REACH_LIMIT a record and way; each row ends with the
+        way it was read and ``rank``, which says its kind.
+
+        Django's union() cannot limit its parts on SQLite, and building a queryset a
+        record took longer than the query: each way's SQL is written once, then repeated
+        with each record's pk. PostgreSQL took longer to plan a part a record than to run
+        them: there, each way's SQL is one lateral join on the records' pks.
+        """
+        parts, params = [], []
+        lateral = connections[self.model.objects.db].vendor == "postgresql"
+        for way, (near, _) in enumerate(self.way_models):
+            sql, template, at = self._branch_sql(way)
+            pks = ids_by_model.get(near, ())
+            if lateral and pks:
+                pieces = sql.split("%s")
+                joined = "%s".join(pieces[: at + 1]) + "reached.pk" + "%s".join(pieces[at + 1 :])
+                parts.append(
+                    f"SELECT part.*, {rank} FROM unnest(%s) AS reached(pk)"
+                    f" CROSS JOIN LATERAL ({joined}) AS part"
                 )
-        return found, {near for near, count in counted.items() if count >= REACH_LIMIT}
+                params.extend([list(pks), *template[:at], *template[at + 1 :]])
+            for pk in () if lateral else pks:
+                parts.append(f"SELECT part.*, {rank} FROM ({sql}) AS part")
+                params.extend([*template[:at], pk, *template[at + 1 :]])
+        return parts, params
 
     @property
     def _ways(self):
         """The two ways a row is read: from its first end to its second, and back."""
         return self.ends, self.ends[::-1]
 
-    def _read_branches(self, branches):
-        """The links of each (way, pk) branch, each limited on its own, in one query.
+    @cached_property
+    def way_models(self):
+        """The models at the (near, far) ends of each way."""
+        return [self._end_models(ends) for ends in self._ways]
 
-        Django's union() cannot limit its parts on SQLite, and building a queryset a
-        record took longer than the query: each way's SQL is written once, then repeated
-        with each record's pk.
-        """
-        parts, params = [], []
-        for number, (way, pk) in enumerate(branches):
-            sql, template, at = self._branch_sql(way)
-            parts.append(f"SELECT * FROM ({sql}) AS part_{number}")
-            params.extend([*template[:at], pk, *template[at + 1 :]])
-        with connections[self.model.objects.db].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            return cursor.fetchall()
+    def _end_models(self, ends):
+        return tuple(self.end_model(end) for end in ends)
 
     def _branch_sql(self, way):
         """One way's query (SQL, parameters, the place of the record's pk among them)."""
@@ -223,10 +221,28 @@ class LinkKind:
         start = _resolve(lambda path: _attribute(row, path), starts)
         return start, _attribute(row, end) if end else None
 
-    def rows_by_pk(self, pks):
-        """The whole rows of these links: their labels, dates and citations."""
+    def rows_by_pk(self, pks, between=({}, {}), besides=()):
+        """The whole rows of these links, and of every link from the records of one dict of
+        ``between`` to those of the other (pks by model) but the ``besides`` pks: their
+        labels, dates and citations."""
+        wanted = [Q(pk__in=pks)] if pks else []
+        for ends in self._ways:
+            pks_at_ends = [
+                ids.get(model) for ids, model in zip(between, self._end_models(ends), strict=True)
+            ]
+            if all(pks_at_ends):
+                columns = (f"{self._column(end)}__in" for end in ends)
+                linking = Q(**dict(zip(columns, pks_at_ends, strict=True)))
+                wanted.append(linking & ~Q(pk__in=besides) if besides else linking)
+        if not wanted:
+            return []
         related = [end for end in self.ends if end]
-        return self.rows().filter(pk__in=pks).select_related(*related).only(*self.columns)
+        rows = self.rows().filter(reduce(operator.or_, wanted))
+        return rows.select_related(*related).only(*self.columns)
+
+    def standing(self, row, as_of):
+        """Whether a whole row's link held on ``as_of``, as read_reaches() reads it."""
+        return standing_on(*(self.dates(row) or (None, None)), as_of)
 
     @cached_property
     def columns(self):
@@ -367,3 +383,31 @@ LINK_KINDS = (
         dated=CONTRACT_DATES,
     ),
 )
+
+
+def read_reaches(ids_by_model, as_of):
+    """The links of every kind from each of these records (pks by model) that held on
+    ``as_of`` (None: any), at most REACH_LIMIT a record, kind and way, in one query; and the
+    records whose links of a kind were cut at that limit."""
+    parts, params = [], []
+    for rank, link_kind in enumerate(LINK_KINDS):
+        more_parts, more_params = link_kind.branches(ids_by_model, rank)
+        parts += more_parts
+        params += more_params
+    if not parts:
+        return [], set()
+    with connections[Relationship.objects.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    found, counted = [], Counter()
+    for pk, near_pk, far_pk, far_name, way, kind, began, ended, rank in rows:
+        link_kind = LINK_KINDS[rank]
+        near, far = link_kind.way_models[way]
+        counted[(rank, near, near_pk)] += 1
+        standing = standing_on(*_dates(began, ended), as_of) if as_of else HELD
+        if standing:
+            ownership = kind in OWNERSHIP_KINDS
+            found.append(
+                Reach(link_kind, pk, (near, near_pk), (far, far_pk), far_name, ownership, standing)
+            )
+    return found, {(near, pk) for (_, near, pk), count in counted.items() if count >= REACH_LIMIT}
