@@ -9,8 +9,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import F
 from django.db.models.lookups import IContains
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django_filters.constants import EMPTY_VALUES
 
@@ -42,31 +41,35 @@ def organisations_named(value):
 
 
 class QuickSelect(forms.Select):
-    """A select written out in Python: the same HTML as Django's, which renders a template
-    for every option and its attributes. The contracts list's form has over 200 options
-    (every framework), and rendering them so took half the time of its page."""
+    """A select written out in Python, every value escaped: the same HTML as Django's, which
+    renders a template for every option and its attributes. The contracts list's form has
+    over 200 options (every framework), and rendering them so took half its page's time."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         groups = []
         for group_name, options, _index in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (option["value"], flatatt(option["attrs"]), option["label"])
-                    for option in options
-                ),
+            rendered = "".join(
+                f'<option value="{escape(option["value"])}"{_attributes(option["attrs"])}>'
+                f"{escape(option['label'])}</option>"
+                for option in options
             )
             if group_name:
-                rendered = format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+                rendered = f'<optgroup label="{escape(group_name)}">{rendered}</optgroup>'
             groups.append(rendered)
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("".join(groups)),  # noqa: S308 - each part escaped by format_html
+        return mark_safe(  # noqa: S308 - every value in it passed through escape()
+            f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>'
+            f"{''.join(groups)}</select>"
         )
+
+
+def _attributes(attrs):
+    """As Django writes them: a true one bare, a false or missing one left out."""
+    return "".join(
+        f" {escape(key)}" if value is True else f' {escape(key)}="{escape(value)}"'
+        for key, value in attrs.items()
+        if value is not False and value is not None
+    )
 
 
 class ChoiceFilter(filters.ChoiceFilter):
