@@ -81,6 +81,9 @@ class Source(Sluggable, Publishable):
             # The public list in its orders, read and counted from the index alone.
             published_index("title", "id", name="source_public_by_title"),
             published_index("-published_on", "id", name="source_public_by_date"),
+            # The list of one kind in its default order: else PostgreSQL sorts every news
+            # article at a million contracts to show 25 (12 ms), and counts them from the table.
+            published_index("kind", "title", "id", name="source_public_by_kind"),
         ]
 
     def __str__(self):
