@@ -97,7 +97,11 @@ class Rows:
                     self.writer.write(model, fields, rows)
                     rows.clear()
             if self.documents:
-                self.writer.write_rows(search.TABLE, search.document_columns(), self.documents)
+                # A document left behind by a record removed without signals (``flush``
+                # empties no table without a model) has the key of the new record that
+                # takes its id; on SQLite the new record's document replaces it.
+                columns = search.document_columns()
+                self.writer.write_rows(search.TABLE, columns, self.documents, replacing=True)
                 self.documents.clear()
 
 

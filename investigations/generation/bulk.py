@@ -52,8 +52,9 @@ class BulkWriter:
         self.write_rows(model._meta.db_table, columns, (row + constants for row in rows))
         self.written.add(model)
 
-    def write_rows(self, table, columns, rows):
-        """Insert ``rows``, tuples of values for every one of ``columns``, into ``table``."""
+    def write_rows(self, table, columns, rows, replacing=False):
+        """Insert ``rows``, tuples of values for every one of ``columns``, into ``table``;
+        ``replacing``: on SQLite, a row with the key of one already there replaces it."""
         table = connection.ops.quote_name(table)
         names = ", ".join(connection.ops.quote_name(column) for column in columns)
         with connection.cursor() as cursor:
@@ -63,7 +64,8 @@ class BulkWriter:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+                verb = "INSERT OR REPLACE" if replacing else "INSERT"
+                cursor.executemany(f"{verb} INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
     def _columns(self, model, fields):
         key = (model, fields)
