@@ -64,7 +64,8 @@ class QuickSelect(forms.Select):
 
 
 def _attributes(attrs):
-    """As Django writes them: a true one bare, a false or missing one left out."""
+    """As Django's flatatt writes them (a true one bare, a false or missing one left out),
+    without its two format_html_join calls an option."""
     return "".join(
         f" {escape(key)}" if value is True else f' {escape(key)}="{escape(value)}"'
         for key, value in attrs.items()
@@ -72,22 +73,25 @@ def _attributes(attrs):
     )
 
 
-class ChoiceFilter(filters.ChoiceFilter):
-    """django-filter's, drawn with a QuickSelect."""
+class QuickSelectFilter:
+    """A django-filter choice filter drawn with a QuickSelect."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", QuickSelect)
         super().__init__(*args, **kwargs)
 
 
-class ModelChoiceFilter(filters.ModelChoiceFilter):
-    """django-filter's, drawn with a QuickSelect. Its options need only each record's
-    primary key and name (and slug, which every record reads as it loads): give it a
-    queryset of only those, as there may be hundreds."""
+class ChoiceFilter(QuickSelectFilter, filters.ChoiceFilter):
+    pass
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", QuickSelect)
-        super().__init__(*args, **kwargs)
+
+class ModelChoiceFilter(QuickSelectFilter, filters.ModelChoiceFilter):
+    """Its options read only each record's primary key, name and slug (which every record
+    reads as it loads; any other field deferred would be a query an option): there may be
+    hundreds."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).only("pk", "name", "slug")
 
 
 class YearField(forms.IntegerField):
@@ -230,9 +234,7 @@ class ContractFilter(filters.FilterSet):
     contract_status = ChoiceFilter(label="Status", choices=Contract.ContractStatus.choices)
     service_category = ChoiceFilter(label="Service", choices=ServiceCategory.choices)
     framework = ModelChoiceFilter(
-        queryset=lambda request: (
-            Framework.objects.published().only("pk", "name", "slug").order_by("name")
-        )
+        queryset=lambda request: Framework.objects.published().order_by("name")
     )
     sort = filters.OrderingFilter(
         label="Sort by",
@@ -247,7 +249,7 @@ class ContractFilter(filters.FilterSet):
 
 def regulators(request=None):
     acting = Concern.objects.published().values("regulator_id")
-    return published_organisations().filter(pk__in=acting).only("pk", "name", "slug")
+    return published_organisations().filter(pk__in=acting)
 
 
 class ConcernFilter(filters.FilterSet):
@@ -307,7 +309,7 @@ class SiteFilter(filters.FilterSet):
 
 def framework_buyers(request=None):
     running = Framework.objects.published().values("buyer_id")
-    return published_organisations().filter(pk__in=running).only("pk", "name", "slug")
+    return published_organisations().filter(pk__in=running)
 
 
 class FrameworkFilter(filters.FilterSet):

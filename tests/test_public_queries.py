@@ -70,9 +70,8 @@ def test_the_organisation_profile(client):
     before = queries(client, url)
     add_to_profile(org, MANY - 1)
     after = queries(client, url)
-    assert (
-        after <= before <= 26
-    )  # of them, the network: one for the links it reads, one per kind drawn
+    # Of them, the network's: one for the links it reads, one per kind of link drawn.
+    assert after <= before <= 26
 
 
 def test_a_contract_page(client):

@@ -1,12 +1,10 @@
 """Template helpers for the public site: footnote superscripts, prose, money, dates, links,
 the navigation, the filings charts."""
 
-import html
-
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from investigations.charts import filings_charts
@@ -157,10 +155,6 @@ def footnote_sections(context):
         '<section class="sources" aria-labelledby="sources-heading">\n'
         f'<h2 id="sources-heading">Sources</h2>\n<ul>\n{sources}\n</ul>\n</section>'
     )
-
-
-def escape(value):
-    return html.escape(str(value))
 
 
 def _comma(value):

@@ -139,7 +139,8 @@ PROFILE_CONTRACTS = 25
 
 
 def contract_parties(organisation, limit):
-    """The organisation's parts in its latest contracts, at most ``limit``.
+    """The organisation's parts in its latest contracts, at most ``limit``, and whether it
+    has more.
 
     Their ids first, then their rows: sorting a national buyer's thousands of parts as
     whole rows, each with its contract's, took most of the page's SQL. The award date is
@@ -153,14 +154,14 @@ def contract_parties(organisation, limit):
         .order_by(Coalesce("contract__awarded", Value("")).desc(), "contract__title", "pk")
         .values_list("pk", flat=True)
     )
-    ids = list(latest[:limit])
+    ids = list(latest[: limit + 1])
     rows = (
-        ContractParty.objects.filter(pk__in=ids)
+        ContractParty.objects.filter(pk__in=ids[:limit])
         .select_related("contract", "contract__framework", "contract__site")
         .prefetch_related(Prefetch("contract__parties", queryset=published_parties()))
         .in_bulk()
     )
-    return [rows[pk] for pk in ids]
+    return [rows[pk] for pk in ids[:limit]], len(ids) > limit
 
 
 def contract_roles(organisation, more):
@@ -188,7 +189,7 @@ def organisation_profile(organisation, as_of=None):
     ownership chains as they stood on ``as_of``, if given."""
     edges = ownership_edges(organisation)
     owners, holdings = chains(organisation, edges, as_of)
-    parties = contract_parties(organisation, PROFILE_CONTRACTS + 1)
+    parties, more_parties = contract_parties(organisation, PROFILE_CONTRACTS)
     every_owner, every_holding = (
         (owners, holdings) if as_of is None else chains(organisation, edges)
     )
@@ -199,8 +200,8 @@ def organisation_profile(organisation, as_of=None):
         "identifiers": list(organisation.identifiers.all()),
         "sections": list(organisation.sections.all()),
         "filings": list(organisation.filings.all()),
-        "contract_parties": parties[:PROFILE_CONTRACTS],
-        "contract_roles": contract_roles(organisation, len(parties) > PROFILE_CONTRACTS),
+        "contract_parties": parties,
+        "contract_roles": contract_roles(organisation, more_parties),
         "concern_parties": list(concern_parties(organisation)),
         "owners": owners,
         "holdings": holdings,
